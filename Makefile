@@ -1,0 +1,39 @@
+# Herstel: `make run` starts the product, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: setup run test lint unit validate model integration e2e bench bench-nlu clean
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@.venv/bin/herstel run
+
+model: setup
+	@.venv/bin/herstel train
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+unit: setup
+	$(PY) -m pytest tests/unit -q
+
+validate: setup
+	@scripts/validate-data.sh
+
+integration: setup
+	$(PY) -m pytest tests/integration -q
+
+e2e: model
+	$(PY) -m pytest tests/e2e -q
+
+test: setup
+	@scripts/test.sh
+
+bench: model
+	$(PY) -m bench
+
+clean:
+	rm -rf .venv .venv-rasa models var .pytest_cache .ruff_cache .hypothesis

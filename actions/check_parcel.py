@@ -1,0 +1,59 @@
+"""action_check_parcel: look the order up, ask the carrier, tell the customer what is going on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.parcel_replies import parcel_reply
+from actions.services import get_services
+from recovery.diagnosis import Finding
+
+log = logging.getLogger(__name__)
+
+MAX_IDENTITY_FAILURES = 3
+
+
+class ActionCheckParcel(Action):
+    def name(self) -> str:
+        return "action_check_parcel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        order_number, postcode = tracker.get_slot("order_number"), tracker.get_slot("postcode")
+        language = tracker.get_slot("language")
+        if not order_number or not postcode:
+            return [FollowupAction("order_form")]
+        try:
+            services = await get_services()
+            diagnosis = await services.recovery.diagnose(order_number, postcode)
+        except Exception:
+            log.exception("diagnosis failed in conversation %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_technical_problem")
+            return []
+        reply = parcel_reply(diagnosis, language)
+        dispatcher.utter_message(response=reply.response, **reply.params)
+        if diagnosis.finding is Finding.ORDER_NOT_FOUND:
+            return _identity_failed(dispatcher, tracker)
+        return [
+            SlotSet("order_verified", True),
+            SlotSet("parcel_status", diagnosis.shipment.status if diagnosis.shipment else None),
+        ]
+
+
+def _identity_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    failures = int(tracker.get_slot("identity_failures") or 0) + 1
+    events: list[EventType] = [
+        SlotSet("identity_failures", failures),
+        SlotSet("order_number", None),
+        SlotSet("postcode", None),
+    ]
+    if failures >= MAX_IDENTITY_FAILURES:
+        dispatcher.utter_message(response="utter_identity_locked")
+        return events
+    return [*events, FollowupAction("order_form")]

@@ -1,0 +1,38 @@
+"""validate_order_form: accept an order number and postcode in the shop's formats, or explain."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from shop.identity import parse_order_number, parse_postcode
+
+_ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)#?\s*([1-9]\d{5})(?!\d)")
+_POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3}\s?[A-Za-z]{2})(?![A-Za-z])")
+
+
+class ValidateOrderForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_order_form"
+
+    def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        match = _ORDER_NUMBER_IN_TEXT.search(str(value or ""))
+        number = parse_order_number(match.group(1)) if match else None
+        if number is None:
+            dispatcher.utter_message(response="utter_order_number_invalid")
+        return {"order_number": number}
+
+    def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        match = _POSTCODE_IN_TEXT.search(str(value or ""))
+        postcode = parse_postcode(match.group(1)) if match else None
+        if postcode is None:
+            dispatcher.utter_message(response="utter_postcode_invalid")
+        return {"postcode": postcode}

@@ -1,0 +1,61 @@
+// Minimal web chat over Rasa's REST channel.
+(async () => {
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("message");
+  const config = await (await fetch("/config.json")).json();
+  const storageKey = "herstel-sender";
+  const sender = sessionStorage.getItem(storageKey) || crypto.randomUUID();
+  sessionStorage.setItem(storageKey, sender);
+
+  function add(text, kind) {
+    const item = document.createElement("li");
+    item.className = `msg msg--${kind}`;
+    item.textContent = text;
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  function addButtons(buttons) {
+    const row = document.createElement("li");
+    row.className = "buttons";
+    for (const b of buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.title;
+      button.addEventListener("click", () => {
+        row.querySelectorAll("button").forEach((x) => (x.disabled = true));
+        send(b.payload, b.title);
+      });
+      row.appendChild(button);
+    }
+    log.appendChild(row);
+  }
+
+  async function send(message, shown) {
+    add(shown ?? message, "user");
+    try {
+      const response = await fetch(`${config.rasaUrl}/webhooks/rest/webhook`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender, message }),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      for (const reply of await response.json()) {
+        if (reply.text) add(reply.text, "bot");
+        if (reply.buttons?.length) addButtons(reply.buttons);
+      }
+    } catch (error) {
+      add("Sorry, the connection failed. Please try again. / Sorry, de verbinding mislukte. Probeer het opnieuw.", "error");
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+})();

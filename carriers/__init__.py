@@ -1,0 +1,1 @@
+"""Delivery tracking: one small interface, carrier adapters, status normalisation, a simulator."""

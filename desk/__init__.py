@@ -1,0 +1,1 @@
+"""The desk process (aiohttp): web chat page, and later Slack interactivity, inbox, dashboard."""

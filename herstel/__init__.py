@@ -1,0 +1,1 @@
+"""Herstel: a service-recovery assistant (shared kernel, settings and wiring)."""

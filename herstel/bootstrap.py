@@ -1,0 +1,94 @@
+"""The composition root: builds the services with real adapters (or the ones a test hands in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from carriers.factory import build_carrier
+from carriers.model import Carrier
+from herstel.clock import Clock, SystemClock
+from herstel.settings import Settings
+from recovery.service import RecoveryService
+from shop.demo import DemoShop
+from shop.model import Shop
+
+
+@dataclass
+class Services:
+    recovery: RecoveryService
+    shop: Shop
+    _closers: list[Any] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for closer in reversed(self._closers):
+            await closer()
+
+
+def _engine(url: str) -> AsyncEngine:
+    return create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+
+
+async def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    shop: Shop | None = None,
+    carriers: dict[str, Carrier] | None = None,
+) -> Services:
+    """Wire everything; adapters passed in (fakes in tests) replace the real ones."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    closers: list[Any] = []
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if shop is None:
+        engine = _engine(settings.shop_db_url)
+        closers.append(engine.dispose)
+        demo = DemoShop(engine)
+        await demo.create_schema()
+        shop = demo
+    if carriers is None:
+        session = aiohttp.ClientSession()
+        closers.append(session.close)
+        carriers = _carriers(settings, session, clock)
+    recovery = RecoveryService(shop, carriers, clock)
+    return Services(recovery=recovery, shop=shop, _closers=closers)
+
+
+def _carriers(settings: Settings, session: aiohttp.ClientSession, clock: Clock) -> dict[str, Carrier]:
+    common = {
+        "clock": clock,
+        "timeout": settings.carrier_timeout_seconds,
+        "cache_seconds": settings.carrier_cache_seconds,
+    }
+    return {
+        "postnl": build_carrier(
+            "postnl",
+            session,
+            base_url=settings.postnl_base_url,
+            api_key=settings.postnl_api_key.get_secret_value(),
+            **common,
+        ),
+        "dhl": build_carrier(
+            "dhl",
+            session,
+            base_url=settings.dhl_base_url,
+            api_key=settings.dhl_api_key.get_secret_value(),
+            **common,
+        ),
+    }
+
+
+async def seed_demo_shop(settings: Settings, clock: Clock) -> int:
+    """Write the demo orders with times relative to now (run once at start-up)."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = _engine(settings.shop_db_url)
+    try:
+        demo = DemoShop(engine)
+        await demo.create_schema()
+        return await demo.seed(clock)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,75 @@
+"""The `herstel` command line: run the product, train the model, and operators' tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import Sequence
+
+from herstel.bootstrap import seed_demo_shop
+from herstel.clock import SystemClock
+from herstel.launcher import Ports, Stack
+from herstel.model import ensure_model
+from herstel.settings import ROOT, Settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    model = ensure_model(ROOT)
+    settings = Settings()
+    count = asyncio.run(seed_demo_shop(settings, SystemClock()))
+    print(f"Demo shop ready with {count} orders (see README: Demo orders).", flush=True)
+    stack = Stack(Ports(args.rasa_port, args.actions_port, args.simulator_port, args.desk_port),
+                  var_dir=settings.var_dir, model=model)
+    print("Starting the carrier simulator, action server, desk and Rasa server...", flush=True)
+    stack.start()
+    print(
+        f"\nHerstel is running.\n"
+        f"  Web chat:        {stack.url('desk')}/\n"
+        f"  REST channel:    POST {stack.url('rasa')}/webhooks/rest/webhook\n"
+        f"  Logs:            {stack.log_dir}\n"
+        f"Press Ctrl-C to stop.",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    ensure_model(ROOT, force=args.force)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="herstel", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start everything on loopback with embedded defaults")
+    defaults = Ports()
+    run.add_argument("--rasa-port", type=int, default=defaults.rasa)
+    run.add_argument("--actions-port", type=int, default=defaults.actions)
+    run.add_argument("--simulator-port", type=int, default=defaults.simulator)
+    run.add_argument("--desk-port", type=int, default=defaults.desk)
+    run.set_defaults(handler=_run)
+    train = commands.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    train.set_defaults(handler=_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Start Herstel's processes on loopback, wait until each answers, stop them together."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from herstel.rasa_env import rasa_command, rasa_environ
+from herstel.settings import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    simulator: int = 8090
+    desk: int = 8080
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(free_port(), free_port(), free_port(), free_port())
+
+
+@dataclass
+class Stack:
+    """The running processes: carrier simulator, action server, Rasa server, desk."""
+
+    ports: Ports = field(default_factory=Ports)
+    root: Path = ROOT
+    var_dir: Path = ROOT / "var"
+    model: Path = ROOT / "models" / "herstel.tar.gz"
+    simulator_now: str | None = None  # freeze the simulator's clock (ISO 8601), for tests
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    _procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{getattr(self.ports, name)}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+    def app_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            HERSTEL_VAR_DIR=str(self.var_dir),
+            HERSTEL_POSTNL_BASE_URL=self.url("simulator"),
+            HERSTEL_DHL_BASE_URL=self.url("simulator"),
+            HERSTEL_RASA_URL=self.url("rasa"),
+            HERSTEL_RASA_TOKEN=self.rasa_token,
+            PYTHONPATH=str(self.root),
+        )
+        env.update(self.extra_env)
+        return env
+
+    def rasa_env(self) -> dict[str, str]:
+        defaults = {
+            "HERSTEL_ACTION_ENDPOINT": f"{self.url('actions')}/webhook",
+            "HERSTEL_TRACKER_DIALECT": "sqlite",
+            "HERSTEL_TRACKER_HOST": "",
+            "HERSTEL_TRACKER_DB": str(self.var_dir / "rasa-tracker.db"),
+            "HERSTEL_TRACKER_USER": "",
+            "HERSTEL_TRACKER_PASSWORD": "",
+            "HERSTEL_LOCK_STORE": "in_memory",
+            "HERSTEL_LOCK_STORE_HOST": "",
+            "HERSTEL_LOCK_STORE_PORT": "6379",
+        }
+        env = rasa_environ(self.root, {k: os.environ.get(k, v) for k, v in defaults.items()})
+        env["HERSTEL_ACTION_ENDPOINT"] = defaults["HERSTEL_ACTION_ENDPOINT"]
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        python = sys.executable
+        sim = [python, "-m", "carriers.simulator", "--port", str(self.ports.simulator)]
+        if self.simulator_now:
+            sim += ["--now", self.simulator_now]
+        self._spawn("simulator", sim, self.app_env())
+        self._spawn("desk", [python, "-m", "desk", "--port", str(self.ports.desk)], self.app_env())
+        self._spawn(
+            "actions",
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.ports.actions)],
+            self.app_env(),
+        )
+        self._spawn("rasa", self._rasa_args(), self.rasa_env())
+        self._wait("simulator", f"{self.url('simulator')}/_simulator/health", 30)
+        self._wait("desk", f"{self.url('desk')}/health", 30)
+        self._wait("actions", f"{self.url('actions')}/health", 60)
+        self._wait("rasa", f"{self.url('rasa')}/status?token={self.rasa_token}", 180)
+
+    def _rasa_args(self) -> list[str]:
+        return rasa_command(
+            self.root, "run", "--enable-api", "--auth-token", self.rasa_token,
+            "--cors", "*", "--port", str(self.ports.rasa), "--model", str(self.model),
+            "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+        )
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        log = (self.log_dir / f"{name}.log").open("ab")
+        proc = subprocess.Popen(args, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self._procs.append((name, proc))
+
+    def _wait(self, name: str, url: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        proc = dict(self._procs)[name]
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir}/{name}.log")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"{name} did not answer within {timeout:.0f}s; see {self.log_dir}/{name}.log")
+
+    def stop(self) -> None:
+        for _, proc in reversed(self._procs):
+            if proc.poll() is None:
+                proc.terminate()
+        for _, proc in reversed(self._procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self._procs.clear()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

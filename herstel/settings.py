@@ -1,0 +1,43 @@
+"""One settings object per process, read from HERSTEL_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HERSTEL_", extra="ignore")
+
+    # Where state lives. SQLite under var/ is the embedded default.
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""  # journey store; default: sqlite in var_dir
+    shop_database_url: str = ""  # the demo shop; default: sqlite in var_dir
+
+    # Carriers: the local simulator by default, real APIs when configured.
+    postnl_base_url: str = "http://127.0.0.1:8090"
+    postnl_api_key: SecretStr = SecretStr("simulator")
+    dhl_base_url: str = "http://127.0.0.1:8090"
+    dhl_api_key: SecretStr = SecretStr("simulator")
+    carrier_timeout_seconds: float = 5.0
+    carrier_cache_seconds: float = 60.0
+
+    # The Rasa server's HTTP API (for pushing agents' decisions) and the URL browsers use.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_public_url: str = ""
+    rasa_token: SecretStr = SecretStr("")
+
+    def sqlite_url(self, name: str) -> str:
+        return f"sqlite+aiosqlite:///{self.var_dir / name}"
+
+    @property
+    def journey_db_url(self) -> str:
+        return self.database_url or self.sqlite_url("herstel.db")
+
+    @property
+    def shop_db_url(self) -> str:
+        return self.shop_database_url or self.sqlite_url("demo-shop.db")

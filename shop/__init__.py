@@ -1,0 +1,1 @@
+"""The merchant's order system behind one small interface, and a local demo shop."""

@@ -1,0 +1,105 @@
+"""The local demo shop: orders on SQLite (or any SQLAlchemy database), seeded from YAML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from herstel.clock import Clock
+from herstel.money import Money
+from herstel.reltime import resolve
+from shop.demo_schema import CustomerRow, DemoBase, OrderLineRow, OrderRow
+from shop.identity import parse_postcode
+from shop.model import Order, OrderLine
+
+DEFAULT_SEED = Path(__file__).with_name("demo_orders.yml")
+
+
+class DemoShop:
+    """Implements shop.model.Shop over the demo tables."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
+
+    async def create_schema(self) -> None:
+        async with self._engine.begin() as conn:
+            await conn.run_sync(DemoBase.metadata.create_all)
+
+    async def seed(self, clock: Clock, path: Path = DEFAULT_SEED) -> int:
+        """(Re)write the demo orders with times relative to now; returns how many."""
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        now = clock.now()
+        numbers = [str(order["number"]) for order in data["orders"]]
+        async with self._sessions.begin() as session:
+            await session.execute(delete(OrderLineRow).where(OrderLineRow.order_number.in_(numbers)))
+            await session.execute(delete(OrderRow).where(OrderRow.number.in_(numbers)))
+            for customer in data["customers"]:
+                await session.merge(CustomerRow(**customer))
+            session.add_all(_order_row(order, now) for order in data["orders"])
+        return len(numbers)
+
+    async def find_order(self, number: str) -> Order | None:
+        async with self._sessions() as session:
+            row = await session.get(OrderRow, number)
+            return _to_order(row) if row is not None else None
+
+
+def _order_row(spec: dict[str, Any], now: datetime) -> OrderRow:
+    return OrderRow(
+        number=str(spec["number"]),
+        customer_id=spec["customer"],
+        postcode=_postcode(spec["postcode"]),
+        placed_at=resolve(spec["placed"], now).astimezone(UTC),
+        promised_by=resolve(spec["promised_by"], now).astimezone(UTC),
+        carrier=spec["carrier"],
+        tracking_number=spec["tracking_number"],
+        shipping_cost_minor=Money.of(spec["shipping_cost"]).minor,
+        lines=[
+            OrderLineRow(
+                position=i,
+                sku=line["sku"],
+                name=line["name"],
+                quantity=line["quantity"],
+                unit_price_minor=Money.of(line["unit_price"]).minor,
+            )
+            for i, line in enumerate(spec["lines"])
+        ],
+    )
+
+
+def _postcode(text: str) -> str:
+    postcode = parse_postcode(text)
+    if postcode is None:
+        raise ValueError(f"demo order has an invalid postcode: {text!r}")
+    return postcode
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _to_order(row: OrderRow) -> Order:
+    return Order(
+        number=row.number,
+        customer_id=row.customer_id,
+        email=row.customer.email,
+        postcode=row.postcode,
+        segment=row.customer.segment,
+        channel=row.channel,
+        placed_at=_aware(row.placed_at),
+        promised_by=_aware(row.promised_by),
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        lines=tuple(
+            OrderLine(line.sku, line.name, line.quantity, Money(line.unit_price_minor, row.currency))
+            for line in row.lines
+        ),
+        shipping_cost=Money(row.shipping_cost_minor, row.currency),
+    )

@@ -1,0 +1,54 @@
+"""Orders as Herstel sees them, and the Shop interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from herstel.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def total(self) -> Money:
+        return Money(self.unit_price.minor * self.quantity, self.unit_price.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    number: str
+    customer_id: str
+    email: str
+    postcode: str  # normalised: "3512JE"
+    segment: str  # new, regular, vip
+    channel: str  # where the order was placed: webshop, app
+    placed_at: datetime
+    promised_by: datetime  # the delivery promise, timezone-aware
+    carrier: str  # "postnl", "dhl"
+    tracking_number: str
+    lines: tuple[OrderLine, ...]
+    shipping_cost: Money
+
+    @property
+    def value(self) -> Money:
+        total = Money.zero(self.shipping_cost.currency)
+        for line in self.lines:
+            total += line.total
+        return total
+
+    @property
+    def main_product(self) -> str:
+        return max(self.lines, key=lambda line: line.total.minor).name
+
+
+class Shop(Protocol):
+    """What Herstel needs from the merchant's systems."""
+
+    async def find_order(self, number: str) -> Order | None: ...

@@ -1,0 +1,40 @@
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.services import use_services
+from carriers.fake import FakeCarrier
+from herstel.bootstrap import Services
+from herstel.clock import FrozenClock
+from recovery.service import RecoveryService
+from shop.memory import InMemoryShop
+from tests.builders import NOW, a_shipment, an_order
+
+
+def a_tracker(slots: dict[str, Any] | None = None, text: str = "") -> Tracker:
+    return Tracker(
+        sender_id="conv-1",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": "inform"}, "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def carrier() -> FakeCarrier:
+    return FakeCarrier({"3SHRST100482": a_shipment()})
+
+
+@pytest.fixture(autouse=True)
+def services(carrier: FakeCarrier) -> Iterator[Services]:
+    shop = InMemoryShop([an_order()])
+    services = Services(recovery=RecoveryService(shop, {"postnl": carrier}, FrozenClock(NOW)), shop=shop)
+    use_services(services)
+    yield services
+    use_services(None)
