@@ -1,0 +1,52 @@
+"""The real thing: Rasa server, action server, desk and carrier simulator on free loopback ports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from herstel.bootstrap import seed_demo_shop
+from herstel.clock import SystemClock
+from herstel.launcher import Ports, Stack
+from herstel.model import ensure_model
+from herstel.settings import ROOT, Settings
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    var_dir = tmp_path_factory.mktemp("var")
+    model = ensure_model(ROOT)
+    asyncio.run(seed_demo_shop(Settings(var_dir=var_dir), SystemClock()))
+    # A short carrier timeout keeps the "slow carrier" conversation quick.
+    env = {"HERSTEL_CARRIER_TIMEOUT_SECONDS": "1"}
+    with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as running:
+        yield running
+
+
+@dataclass
+class Customer:
+    """One customer's conversation over the REST channel."""
+
+    stack: Stack
+    sender: str
+
+    def says(self, text: str) -> list[str]:
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.stack.url('rasa')}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return [m.get("text", "") for m in json.loads(response.read())]
+
+
+@pytest.fixture
+def customer(stack: Stack) -> Customer:
+    return Customer(stack, f"test-{uuid.uuid4().hex[:12]}")

@@ -1,0 +1,72 @@
+"""Late-delivery conversations held with the running assistant, in English and Dutch."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+WINDOW = re.compile(r"(\d\d:\d\d)\D+(\d\d:\d\d)")
+
+
+def joined(replies: list[str]) -> str:
+    return "\n".join(replies)
+
+
+def test_an_english_late_delivery_gets_the_carriers_window_and_how_late_it_is(customer):
+    first = joined(customer.says("my parcel still hasn't arrived, order 100482"))
+    assert "look into it" in first
+    assert "postcode" in first  # the order number was understood; identity comes next
+    answer = joined(customer.says("3512 JE"))
+    assert "PostNL" in answer
+    assert "delivery van" in answer
+    assert WINDOW.search(answer)
+    assert "later than we promised" in answer
+    assert re.search(r"1 hour and \d+ minutes later", answer)
+
+
+def test_a_dutch_late_delivery_is_answered_in_dutch_from_start_to_end(customer):
+    first = joined(customer.says("Hoi, mijn pakket is nog steeds niet binnen"))
+    assert "Wat vervelend" in first
+    assert "ordernummer" in first
+    assert "postcode" in joined(customer.says("100482"))
+    answer = joined(customer.says("3512 JE"))
+    assert "Ik heb het bij PostNL nagevraagd" in answer
+    assert "bezorgbus" in answer
+    assert WINDOW.search(answer)
+    assert "later dan we beloofd hadden" in answer
+
+
+def test_a_customer_who_switches_language_is_answered_in_the_new_one(customer):
+    assert "ordernummer" in joined(customer.says("mijn bestelling is te laat"))
+    assert "postcode" in joined(customer.says("sorry, can we do this in English? It's 100482"))
+    reply = joined(customer.says("3512 JE"))
+    assert "I checked with PostNL" in reply
+
+
+def test_an_unknown_order_number_is_told_politely_and_asked_again(customer):
+    customer.says("where is my parcel? order 999999")
+    reply = joined(customer.says("3512 JE"))
+    assert "couldn't find an order" in reply
+    assert "order number" in reply  # asked again; the conversation goes on
+
+
+def test_a_malformed_order_number_gets_a_hint_in_dutch(customer):
+    customer.says("mijn pakket is er nog niet")
+    reply = joined(customer.says("12345"))
+    assert "6 cijfers" in reply
+    assert "ordernummer" in reply
+
+
+def test_a_carrier_error_gets_a_clear_answer_and_the_conversation_goes_on(customer):
+    customer.says("my order 100310 is late")
+    reply = joined(customer.says("2511 CV"))
+    assert "PostNL" in reply and "aren't answering right now" in reply
+    assert "welcome" in joined(customer.says("thanks"))
+
+
+def test_a_carrier_that_does_not_answer_in_time_gets_a_clear_answer_in_dutch(customer):
+    customer.says("mijn pakket 100309 is nog niet bezorgd")
+    reply = joined(customer.says("1011 AB"))
+    assert "reageren nu niet" in reply
+    assert "Traceback" not in reply
