@@ -21,9 +21,7 @@ _UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
 def main() -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        importer = TrainingDataImporter.load_from_config(
-            "config.yml", "bot/domain", ["data"]
-        )
+        importer = TrainingDataImporter.load_from_config("config.yml", "bot/domain", ["data"])
         validator = Validator.from_importer(importer)
         sent_by_actions = set(importer.get_domain().user_actions)
         checks = [

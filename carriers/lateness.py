@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from carriers.model import Shipment, ShipmentStatus
 
@@ -19,4 +19,5 @@ def lateness(promised_by: datetime, shipment: Shipment, now: datetime) -> timede
         arrival = now
         if shipment.expected is not None:
             arrival = max(arrival, shipment.expected.start)
-    return max(arrival - promised_by, timedelta(0))
+    # In UTC: Python subtracts datetimes sharing a tzinfo by wall clock, wrong across DST.
+    return max(arrival.astimezone(UTC) - promised_by.astimezone(UTC), timedelta(0))

@@ -58,7 +58,9 @@ async def bootstrap(
     return Services(recovery=recovery, shop=shop, _closers=closers)
 
 
-def _carriers(settings: Settings, session: aiohttp.ClientSession, clock: Clock) -> dict[str, Carrier]:
+def _carriers(
+    settings: Settings, session: aiohttp.ClientSession, clock: Clock
+) -> dict[str, Carrier]:
     common = {
         "clock": clock,
         "timeout": settings.carrier_timeout_seconds,

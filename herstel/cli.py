@@ -21,8 +21,11 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings()
     count = asyncio.run(seed_demo_shop(settings, SystemClock()))
     print(f"Demo shop ready with {count} orders (see README: Demo orders).", flush=True)
-    stack = Stack(Ports(args.rasa_port, args.actions_port, args.simulator_port, args.desk_port),
-                  var_dir=settings.var_dir, model=model)
+    stack = Stack(
+        Ports(args.rasa_port, args.actions_port, args.simulator_port, args.desk_port),
+        var_dir=settings.var_dir,
+        model=model,
+    )
     print("Starting the carrier simulator, action server, desk and Rasa server...", flush=True)
     stack.start()
     print(

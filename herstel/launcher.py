@@ -106,9 +106,23 @@ class Stack:
 
     def _rasa_args(self) -> list[str]:
         return rasa_command(
-            self.root, "run", "--enable-api", "--auth-token", self.rasa_token,
-            "--cors", "*", "--port", str(self.ports.rasa), "--model", str(self.model),
-            "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+            self.root,
+            "run",
+            "--enable-api",
+            "--auth-token",
+            self.rasa_token,
+            "--cors",
+            "*",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(self.ports.rasa),
+            "--model",
+            str(self.model),
+            "--endpoints",
+            "bot/endpoints.yml",
+            "--credentials",
+            "bot/credentials.yml",
         )
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
@@ -122,7 +136,9 @@ class Stack:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 self.stop()
-                raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir}/{name}.log")
+                raise RuntimeError(
+                    f"{name} exited with {proc.returncode}; see {self.log_dir}/{name}.log"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
@@ -131,7 +147,9 @@ class Stack:
                 pass
             time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"{name} did not answer within {timeout:.0f}s; see {self.log_dir}/{name}.log")
+        raise RuntimeError(
+            f"{name} did not answer within {timeout:.0f}s; see {self.log_dir}/{name}.log"
+        )
 
     def stop(self) -> None:
         for _, proc in reversed(self._procs):

@@ -9,8 +9,14 @@ from pathlib import Path
 
 from herstel.rasa_env import rasa_command, rasa_environ
 
-TRAINING_INPUTS = ("config.yml", "bot/domain", "data", "bot/components", "bot/language.py",
-                   "bot/language_words.py")
+TRAINING_INPUTS = (
+    "config.yml",
+    "bot/domain",
+    "data",
+    "bot/components",
+    "bot/language.py",
+    "bot/language_words.py",
+)
 MODEL_NAME = "herstel"
 
 
@@ -40,8 +46,18 @@ def ensure_model(root: Path, *, force: bool = False) -> Path:
         return model
     print("Training the Rasa model (training data or config changed)...", flush=True)
     command = rasa_command(
-        root, "train", "--config", "config.yml", "--domain", "bot/domain", "--data", "data",
-        "--out", "models", "--fixed-model-name", MODEL_NAME,
+        root,
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "data",
+        "--out",
+        "models",
+        "--fixed-model-name",
+        MODEL_NAME,
     )
     result = subprocess.run(command, cwd=root, env=rasa_environ(root), check=False)
     if result.returncode != 0 or not model.exists():

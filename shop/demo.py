@@ -33,11 +33,13 @@ class DemoShop:
 
     async def seed(self, clock: Clock, path: Path = DEFAULT_SEED) -> int:
         """(Re)write the demo orders with times relative to now; returns how many."""
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: ASYNC240 (tiny, once)
         now = clock.now()
         numbers = [str(order["number"]) for order in data["orders"]]
         async with self._sessions.begin() as session:
-            await session.execute(delete(OrderLineRow).where(OrderLineRow.order_number.in_(numbers)))
+            await session.execute(
+                delete(OrderLineRow).where(OrderLineRow.order_number.in_(numbers))
+            )
             await session.execute(delete(OrderRow).where(OrderRow.number.in_(numbers)))
             for customer in data["customers"]:
                 await session.merge(CustomerRow(**customer))
@@ -98,7 +100,9 @@ def _to_order(row: OrderRow) -> Order:
         carrier=row.carrier,
         tracking_number=row.tracking_number,
         lines=tuple(
-            OrderLine(line.sku, line.name, line.quantity, Money(line.unit_price_minor, row.currency))
+            OrderLine(
+                line.sku, line.name, line.quantity, Money(line.unit_price_minor, row.currency)
+            )
             for line in row.lines
         ),
         shipping_cost=Money(row.shipping_cost_minor, row.currency),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,23 +15,21 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.language import detect_language
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Fills the `language` slot through an entity, so responses render in it."""
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             language = detect_language(text)
@@ -45,5 +43,5 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
                 "confidence": 1.0,
                 "extractor": self.__class__.__name__,
             }
-            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
         return messages

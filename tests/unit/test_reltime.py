@@ -7,7 +7,11 @@ from herstel.reltime import parse_offset
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("-30m", -timedelta(minutes=30)), ("+1d2h", timedelta(days=1, hours=2)), ("+45s", timedelta(seconds=45))],
+    [
+        ("-30m", -timedelta(minutes=30)),
+        ("+1d2h", timedelta(days=1, hours=2)),
+        ("+45s", timedelta(seconds=45)),
+    ],
 )
 def test_relative_times_parse_to_signed_durations(text, expected):
     assert parse_offset(text) == expected

@@ -34,7 +34,9 @@ def carrier() -> FakeCarrier:
 @pytest.fixture(autouse=True)
 def services(carrier: FakeCarrier) -> Iterator[Services]:
     shop = InMemoryShop([an_order()])
-    services = Services(recovery=RecoveryService(shop, {"postnl": carrier}, FrozenClock(NOW)), shop=shop)
+    services = Services(
+        recovery=RecoveryService(shop, {"postnl": carrier}, FrozenClock(NOW)), shop=shop
+    )
     use_services(services)
     yield services
     use_services(None)

@@ -7,7 +7,12 @@ from tests.unit.actions.conftest import a_tracker
 
 @pytest.mark.parametrize(
     ("said", "expected"),
-    [("100482", "100482"), ("#100482", "100482"), ("it's 100482 I think", "100482"), ("bestelling 100482!", "100482")],
+    [
+        ("100482", "100482"),
+        ("#100482", "100482"),
+        ("it's 100482 I think", "100482"),
+        ("bestelling 100482!", "100482"),
+    ],
 )
 def test_an_order_number_is_found_in_what_the_customer_typed(said, expected):
     dispatcher = CollectingDispatcher()
@@ -24,7 +29,10 @@ def test_a_malformed_order_number_is_refused_with_a_hint(said):
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_number_invalid"]
 
 
-@pytest.mark.parametrize(("said", "expected"), [("3512 JE", "3512JE"), ("3512je", "3512JE"), ("postcode is 1011 ab", "1011AB")])
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [("3512 JE", "3512JE"), ("3512je", "3512JE"), ("postcode is 1011 ab", "1011AB")],
+)
 def test_a_postcode_is_normalised(said, expected):
     result = ValidateOrderForm().validate_postcode(said, CollectingDispatcher(), a_tracker(), {})
     assert result == {"postcode": expected}

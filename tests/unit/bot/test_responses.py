@@ -30,5 +30,10 @@ def test_every_response_named_in_the_actions_exists():
     named = set()
     for path in (ROOT / "actions").glob("*.py"):
         named |= set(re.findall(r'"(utter_\w+)"', path.read_text()))
-    named |= {f"utter_parcel_{s}_{t}{w}" for s in ("out_for_delivery", "on_the_way") for t in ("late", "on_time") for w in ("", "_no_window")}
+    named |= {
+        f"utter_parcel_{s}_{t}{w}"
+        for s in ("out_for_delivery", "on_the_way")
+        for t in ("late", "on_time")
+        for w in ("", "_no_window")
+    }
     assert named - set(RESPONSES) == set()

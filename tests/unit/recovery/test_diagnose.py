@@ -38,7 +38,11 @@ async def test_a_parcel_the_carrier_does_not_know_yet_is_not_yet_at_the_carrier(
 
 
 async def test_carrier_failures_become_carrier_unavailable():
-    for error in (CarrierUnavailable("500"), CarrierRateLimited("429", 1.0), CarrierResponseError("?")):
+    for error in (
+        CarrierUnavailable("500"),
+        CarrierRateLimited("429", 1.0),
+        CarrierResponseError("?"),
+    ):
         diagnosis = await service(FakeCarrier({"3SHRST100482": error})).diagnose("100482", "3512JE")
         assert diagnosis.finding is Finding.CARRIER_UNAVAILABLE
         assert diagnosis.order is not None
