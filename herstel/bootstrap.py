@@ -47,7 +47,7 @@ async def bootstrap(
     if shop is None:
         engine = _engine(settings.shop_db_url)
         closers.append(engine.dispose)
-        demo = DemoShop(engine)
+        demo = DemoShop(engine, clock)
         await demo.create_schema()
         shop = demo
     if carriers is None:
@@ -89,8 +89,8 @@ async def seed_demo_shop(settings: Settings, clock: Clock) -> int:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = _engine(settings.shop_db_url)
     try:
-        demo = DemoShop(engine)
+        demo = DemoShop(engine, clock)
         await demo.create_schema()
-        return await demo.seed(clock)
+        return await demo.seed()
     finally:
         await engine.dispose()

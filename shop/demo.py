@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from herstel.clock import Clock
 from herstel.money import Money
 from herstel.reltime import resolve
-from shop.demo_schema import CustomerRow, DemoBase, OrderLineRow, OrderRow
+from shop import results_json
+from shop.demo_schema import CustomerRow, DemoBase, GestureWriteRow, OrderLineRow, OrderRow
+from shop.errors import IdempotencyConflict
+from shop.gestures import RefundMade, ReplacementCreated, ShopResult, TreatAdded, VoucherIssued
 from shop.identity import parse_postcode
 from shop.model import Order, OrderLine
+
+R = TypeVar("R", bound=ShopResult)
+VOUCHER_VALIDITY = timedelta(days=365)
 
 DEFAULT_SEED = Path(__file__).with_name("demo_orders.yml")
 
@@ -23,18 +31,19 @@ DEFAULT_SEED = Path(__file__).with_name("demo_orders.yml")
 class DemoShop:
     """Implements shop.model.Shop over the demo tables."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._engine = engine
+        self._clock = clock
 
     async def create_schema(self) -> None:
         async with self._engine.begin() as conn:
             await conn.run_sync(DemoBase.metadata.create_all)
 
-    async def seed(self, clock: Clock, path: Path = DEFAULT_SEED) -> int:
+    async def seed(self, path: Path = DEFAULT_SEED) -> int:
         """(Re)write the demo orders with times relative to now; returns how many."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: ASYNC240 (tiny, once)
-        now = clock.now()
+        now = self._clock.now()
         numbers = [str(order["number"]) for order in data["orders"]]
         async with self._sessions.begin() as session:
             await session.execute(
@@ -50,6 +59,45 @@ class DemoShop:
         async with self._sessions() as session:
             row = await session.get(OrderRow, number)
             return _to_order(row) if row is not None else None
+
+    async def issue_voucher(self, key: str, order: Order, amount: Money) -> VoucherIssued:
+        code = f"HRST-{secrets.token_hex(2).upper()}-{secrets.token_hex(2).upper()}"
+        valid_until = self._clock.now() + VOUCHER_VALIDITY
+        return await self._once(key, order, VoucherIssued(code, amount, valid_until))
+
+    async def create_replacement(
+        self, key: str, order: Order, sku: str, *, keep_damaged: bool
+    ) -> ReplacementCreated:
+        number = f"R{order.number}-{secrets.token_hex(2).upper()}"
+        arrives = _next_working_day(self._clock.now())
+        return await self._once(key, order, ReplacementCreated(number, keep_damaged, arrives))
+
+    async def refund(self, key: str, order: Order, amount: Money) -> RefundMade:
+        if amount > order.value + order.shipping_cost:
+            raise ValueError(f"refund {amount} exceeds what order {order.number} cost")
+        reference = f"RF-{secrets.token_hex(4).upper()}"
+        return await self._once(key, order, RefundMade(reference, amount))
+
+    async def add_treat(self, key: str, order: Order, description: str) -> TreatAdded:
+        reference = f"TR-{secrets.token_hex(4).upper()}"
+        return await self._once(key, order, TreatAdded(reference, description))
+
+    async def _once(self, key: str, order: Order, result: R) -> R:
+        """Record a write once per key; a repeat returns the first result instead."""
+        kind = results_json.kind_of(result)
+        try:
+            async with self._sessions.begin() as session:
+                existing = await session.get(GestureWriteRow, key)
+                if existing is None:
+                    session.add(_write_row(key, kind, order, result, self._clock.now()))
+                    return result
+        except IntegrityError:  # a concurrent call with the same key won the insert
+            pass
+        async with self._sessions() as session:
+            existing = await session.get(GestureWriteRow, key)
+        if existing is None or existing.kind != kind or existing.order_number != order.number:
+            raise IdempotencyConflict(f"key {key!r} was used for another write")
+        return results_json.loads(kind, existing.result)  # type: ignore[return-value]
 
 
 def _order_row(spec: dict[str, Any], now: datetime) -> OrderRow:
@@ -73,6 +121,25 @@ def _order_row(spec: dict[str, Any], now: datetime) -> OrderRow:
             for i, line in enumerate(spec["lines"])
         ],
     )
+
+
+def _write_row(
+    key: str, kind: str, order: Order, result: ShopResult, now: datetime
+) -> GestureWriteRow:
+    return GestureWriteRow(
+        key=key,
+        kind=kind,
+        order_number=order.number,
+        result=results_json.dumps(result),
+        created_at=now,
+    )
+
+
+def _next_working_day(now: datetime) -> datetime:
+    day = now + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _postcode(text: str) -> str:

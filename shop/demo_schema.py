@@ -45,3 +45,14 @@ class OrderLineRow(DemoBase):
     name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_minor: Mapped[int] = mapped_column(Integer)
+
+
+class GestureWriteRow(DemoBase):
+    """One carried-out gesture, keyed by the caller's idempotency key."""
+
+    __tablename__ = "demo_gesture_writes"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    order_number: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(String(2000))  # JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

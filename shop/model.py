@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from herstel.money import Money
+from shop.gestures import RefundMade, ReplacementCreated, TreatAdded, VoucherIssued
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,20 @@ class Order:
 
 
 class Shop(Protocol):
-    """What Herstel needs from the merchant's systems."""
+    """What Herstel needs from the merchant's systems.
+
+    Every write takes an idempotency key: repeating a call with the same key returns the
+    first result and changes nothing, so retries can never issue a gesture twice.
+    """
 
     async def find_order(self, number: str) -> Order | None: ...
+
+    async def issue_voucher(self, key: str, order: Order, amount: Money) -> VoucherIssued: ...
+
+    async def create_replacement(
+        self, key: str, order: Order, sku: str, *, keep_damaged: bool
+    ) -> ReplacementCreated: ...
+
+    async def refund(self, key: str, order: Order, amount: Money) -> RefundMade: ...
+
+    async def add_treat(self, key: str, order: Order, description: str) -> TreatAdded: ...

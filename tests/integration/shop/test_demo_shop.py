@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -6,20 +7,27 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from herstel.clock import FrozenClock
 from herstel.money import Money
 from shop.demo import DemoShop
+from shop.errors import IdempotencyConflict
 from tests.builders import NOW
 
 
 @pytest.fixture
-async def shop(tmp_path):
+def clock():
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+async def shop(tmp_path, clock):
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
-    demo = DemoShop(engine)
+    demo = DemoShop(engine, clock)
     await demo.create_schema()
+    await demo.seed()
     yield demo
     await engine.dispose()
 
 
 async def test_demo_orders_are_seeded_with_times_relative_to_now(shop):
-    count = await shop.seed(FrozenClock(NOW))
+    count = await shop.seed()
     order = await shop.find_order("100482")
     assert count >= 15
     assert order.promised_by == NOW - timedelta(minutes=30)
@@ -28,10 +36,10 @@ async def test_demo_orders_are_seeded_with_times_relative_to_now(shop):
     assert order.value == Money.of("899.00")
 
 
-async def test_reseeding_moves_the_story_to_the_new_now_without_duplicates(shop):
-    await shop.seed(FrozenClock(NOW))
+async def test_reseeding_moves_the_story_to_the_new_now_without_duplicates(shop, clock):
     later = NOW + timedelta(days=2)
-    await shop.seed(FrozenClock(later))
+    clock.set(later)
+    await shop.seed()
     order = await shop.find_order("100517")
     assert order.promised_by == later - timedelta(hours=20)
     assert [line.name for line in order.lines] == ["cuddly toy", "shower oil"]
@@ -39,5 +47,37 @@ async def test_reseeding_moves_the_story_to_the_new_now_without_duplicates(shop)
 
 
 async def test_an_unknown_order_is_none(shop):
-    await shop.seed(FrozenClock(NOW))
     assert await shop.find_order("999999") is None
+
+
+async def test_a_repeated_voucher_request_returns_the_first_voucher(shop):
+    order = await shop.find_order("100482")
+    first = await shop.issue_voucher("case-1:voucher", order, Money.of("10"))
+    again = await shop.issue_voucher("case-1:voucher", order, Money.of("10"))
+    assert again == first
+    assert first.code.startswith("HRST-")
+
+
+async def test_concurrent_identical_writes_have_one_effect(shop):
+    order = await shop.find_order("100517")
+    results = await asyncio.gather(
+        *(
+            shop.create_replacement("case-2:repl", order, "OIL-250", keep_damaged=True)
+            for _ in range(20)
+        )
+    )
+    assert len({r.replacement_order for r in results}) == 1
+    assert results[0].keep_damaged is True
+
+
+async def test_a_key_reused_for_another_write_is_refused(shop):
+    order = await shop.find_order("100482")
+    await shop.issue_voucher("case-3", order, Money.of("10"))
+    with pytest.raises(IdempotencyConflict):
+        await shop.refund("case-3", order, Money.of("10"))
+
+
+async def test_a_refund_larger_than_the_order_is_refused(shop):
+    order = await shop.find_order("100482")
+    with pytest.raises(ValueError, match="exceeds"):
+        await shop.refund("case-4", order, Money.of("2000"))
