@@ -14,6 +14,7 @@ from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
+from policies import cli as policies_cli
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(handler=_train)
+    policies_cli.register(commands)
     return parser
 
 
