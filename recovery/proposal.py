@@ -1,0 +1,90 @@
+"""From the facts of a complaint to what the bot proposes, by asking the mandate engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from carriers.model import ShipmentStatus
+from policies import (
+    BudgetUsage,
+    CarrierEvidence,
+    Case,
+    Channel,
+    ComplaintType,
+    DamageExtent,
+    Decision,
+    History,
+    Mandate,
+    Offer,
+    decide,
+)
+from recovery.diagnosis import Diagnosis
+
+_EVIDENCE = {
+    ShipmentStatus.LOST: CarrierEvidence.LOST,
+    ShipmentStatus.IN_TRANSIT: CarrierEvidence.IN_TRANSIT,
+    ShipmentStatus.PENDING: CarrierEvidence.IN_TRANSIT,
+    ShipmentStatus.DELIVERY_DELAYED: CarrierEvidence.DELAYED,
+    ShipmentStatus.OUT_FOR_DELIVERY: CarrierEvidence.OUT_FOR_DELIVERY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    """What the customer says went wrong, as far as the conversation knows."""
+
+    type: ComplaintType
+    channel: Channel = Channel.WEBCHAT
+    damage: DamageExtent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    decision: Decision
+    offers: tuple[Offer, ...]  # what the bot puts to the customer now, cheapest first
+
+    @property
+    def needs_person(self) -> bool:
+        return not self.offers
+
+
+def carrier_evidence(diagnosis: Diagnosis, complaint: ComplaintType) -> CarrierEvidence:
+    shipment = diagnosis.shipment
+    if shipment is None:
+        return CarrierEvidence.UNKNOWN
+    if shipment.status is ShipmentStatus.DELIVERED:
+        missing = complaint is ComplaintType.MISSING_ITEM
+        return CarrierEvidence.DELIVERED_BUT_MISSING if missing else CarrierEvidence.DELIVERED
+    return _EVIDENCE.get(shipment.status, CarrierEvidence.UNKNOWN)
+
+
+def propose(
+    mandate: Mandate,
+    complaint: Complaint,
+    diagnosis: Diagnosis,
+    *,
+    now: datetime,
+    history: History | None = None,
+    usage: BudgetUsage | None = None,
+) -> Proposal:
+    """The bot's offer: the gestures the policy gives unasked, else the first it may grant."""
+    assert diagnosis.order is not None, "propose needs a diagnosed order"
+    case = Case(
+        complaint=complaint.type,
+        order_value=diagnosis.order.value,
+        segment=diagnosis.order.segment,  # type: ignore[arg-type]
+        channel=complaint.channel,
+        evidence=carrier_evidence(diagnosis, complaint.type),
+        hours_late=diagnosis.late_by.total_seconds() / 3600 if diagnosis.is_late else None,
+        damage=complaint.damage,
+        shipping_paid=diagnosis.order.shipping_cost,
+        history=history or History(),
+        budget=usage or BudgetUsage(),
+    )
+    decision = decide(case, mandate, now=now)
+    unasked = tuple(o for o in decision.unasked_for("bot") if o.cost.minor > 0)
+    if unasked:
+        return Proposal(decision, unasked)
+    first = decision.bot_offer()
+    return Proposal(decision, (first,) if first and first.cost.minor > 0 else ())
