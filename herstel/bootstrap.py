@@ -12,6 +12,10 @@ from carriers.factory import build_carrier
 from carriers.model import Carrier
 from herstel.clock import Clock, SystemClock
 from herstel.settings import Settings
+from journeys.db import create_engine_for, migrate
+from journeys.ledger import GestureLedger
+from policies import Mandate, load_mandate
+from recovery.granting import Granter
 from recovery.service import RecoveryService
 from shop.demo import DemoShop
 from shop.model import Shop
@@ -38,6 +42,7 @@ async def bootstrap(
     clock: Clock | None = None,
     shop: Shop | None = None,
     carriers: dict[str, Carrier] | None = None,
+    mandate: Mandate | None = None,
 ) -> Services:
     """Wire everything; adapters passed in (fakes in tests) replace the real ones."""
     settings = settings or Settings()
@@ -54,7 +59,11 @@ async def bootstrap(
         session = aiohttp.ClientSession()
         closers.append(session.close)
         carriers = _carriers(settings, session, clock)
-    recovery = RecoveryService(shop, carriers, clock)
+    mandate = mandate or load_mandate(settings.policy_file)
+    journeys = create_engine_for(settings.journey_db_url)
+    closers.append(journeys.dispose)
+    granter = Granter(shop, GestureLedger(journeys, clock), mandate)
+    recovery = RecoveryService(shop, carriers, clock, mandate, granter)
     return Services(recovery=recovery, shop=shop, _closers=closers)
 
 
@@ -84,9 +93,10 @@ def _carriers(
     }
 
 
-async def seed_demo_shop(settings: Settings, clock: Clock) -> int:
-    """Write the demo orders with times relative to now (run once at start-up)."""
+async def prepare(settings: Settings, clock: Clock) -> int:
+    """Once at start-up: migrate the journey store, write the demo orders; returns how many."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    await migrate(settings.journey_db_url)
     engine = _engine(settings.shop_db_url)
     try:
         demo = DemoShop(engine, clock)

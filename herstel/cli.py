@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from herstel.bootstrap import seed_demo_shop
+from herstel.bootstrap import prepare
 from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
@@ -20,7 +20,7 @@ from policies import cli as policies_cli
 def _run(args: argparse.Namespace) -> int:
     model = ensure_model(ROOT)
     settings = Settings()
-    count = asyncio.run(seed_demo_shop(settings, SystemClock()))
+    count = asyncio.run(prepare(settings, SystemClock()))
     print(f"Demo shop ready with {count} orders (see README: Demo orders).", flush=True)
     stack = Stack(
         Ports(args.rasa_port, args.actions_port, args.simulator_port, args.desk_port),

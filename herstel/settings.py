@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     database_url: str = ""  # journey store; default: sqlite in var_dir
     shop_database_url: str = ""  # the demo shop; default: sqlite in var_dir
 
+    # The mandate: which gestures the bot and agents may give.
+    policy_file: Path = ROOT / "policies" / "default.yml"
+
     # Carriers: the local simulator by default, real APIs when configured.
     postnl_base_url: str = "http://127.0.0.1:8090"
     postnl_api_key: SecretStr = SecretStr("simulator")

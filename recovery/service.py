@@ -1,25 +1,42 @@
-"""The recovery service: checks the facts of a complaint with the shop and the carrier."""
+"""The recovery service: check the facts, propose within the mandate, carry out exactly once."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from carriers.errors import CarrierError, CarrierUnavailable, ShipmentNotFound
 from carriers.lateness import lateness
 from carriers.model import Carrier
 from herstel.clock import Clock
+from policies import ComplaintType, Level, Mandate, Offer
 from recovery.diagnosis import Diagnosis, Finding
+from recovery.granting import Granted, Granter, NotGranted
+from recovery.proposal import Complaint, Proposal, propose
 from shop.model import Shop
 
 log = logging.getLogger(__name__)
 
 
+def offer_key(offer: Offer) -> str:
+    """How a conversation remembers an offer between turns."""
+    return f"{offer.kind.value}:{offer.step}"
+
+
 class RecoveryService:
-    def __init__(self, shop: Shop, carriers: Mapping[str, Carrier], clock: Clock) -> None:
+    def __init__(
+        self,
+        shop: Shop,
+        carriers: Mapping[str, Carrier],
+        clock: Clock,
+        mandate: Mandate | None = None,
+        granter: Granter | None = None,
+    ) -> None:
         self._shop = shop
         self._carriers = carriers
         self._clock = clock
+        self._mandate = mandate
+        self._granter = granter
 
     async def diagnose(self, order_number: str, postcode: str) -> Diagnosis:
         """Look the order up, check the second fact, then ask its carrier.
@@ -48,3 +65,34 @@ class RecoveryService:
         now = self._clock.now()
         late_by = lateness(order.promised_by, shipment, now)
         return Diagnosis(Finding.FOUND, now, order, shipment, late_by)
+
+    def propose(self, complaint: Complaint, diagnosis: Diagnosis) -> Proposal | None:
+        """What the bot proposes for a complaint about a diagnosed order; None: nothing to fix."""
+        if self._mandate is None or diagnosis.order is None:
+            return None
+        if complaint.type is ComplaintType.LATE_DELIVERY and not diagnosis.is_late:
+            return None  # on time after all: the facts are the answer
+        return propose(self._mandate, complaint, diagnosis, now=self._clock.now())
+
+    def next_offer(self, proposal: Proposal, declined: Collection[str]) -> Offer | None:
+        """One rung up the ladder: the next bot-grantable offer costing more than those declined."""
+        ladder = proposal.decision.for_level(Level.BOT)
+        turned_down = [o.cost.minor for o in ladder if offer_key(o) in declined]
+        ceiling = max(turned_down, default=0)
+        return next((o for o in ladder if o.cost.minor > ceiling), None)
+
+    async def accept(
+        self, case_id: str, complaint: Complaint, diagnosis: Diagnosis, offered: Collection[str]
+    ) -> tuple[Granted, ...]:
+        """Carry out what the customer said yes to, after checking it is still allowed."""
+        proposal = self.propose(complaint, diagnosis)
+        if proposal is None or self._granter is None or diagnosis.order is None:
+            raise NotGranted("nothing to grant for this case")
+        allowed = {offer_key(o): o for o in proposal.decision.for_level(Level.BOT)}
+        missing = [key for key in offered if key not in allowed]
+        if missing:
+            raise NotGranted(f"no longer within the bot's mandate: {', '.join(missing)}")
+        offers = tuple(allowed[key] for key in offered)
+        return await self._granter.grant(
+            case_id, diagnosis.order, offers, decided_by="bot", level=Level.BOT
+        )

@@ -8,6 +8,8 @@ from actions.services import use_services
 from carriers.fake import FakeCarrier
 from herstel.bootstrap import Services
 from herstel.clock import FrozenClock
+from policies import load_default
+from recovery.granting import Granter
 from recovery.service import RecoveryService
 from shop.memory import InMemoryShop
 from tests.builders import NOW, a_shipment, an_order
@@ -18,7 +20,7 @@ def a_tracker(slots: dict[str, Any] | None = None, text: str = "") -> Tracker:
         sender_id="conv-1",
         slots=slots or {},
         latest_message={"text": text, "intent": {"name": "inform"}, "entities": []},
-        events=[],
+        events=[{"event": "user", "text": text}],
         paused=False,
         followup_action=None,
         active_loop={},
@@ -31,12 +33,17 @@ def carrier() -> FakeCarrier:
     return FakeCarrier({"3SHRST100482": a_shipment()})
 
 
+@pytest.fixture
+def shop() -> InMemoryShop:
+    return InMemoryShop([an_order()])
+
+
 @pytest.fixture(autouse=True)
-def services(carrier: FakeCarrier) -> Iterator[Services]:
-    shop = InMemoryShop([an_order()])
-    services = Services(
-        recovery=RecoveryService(shop, {"postnl": carrier}, FrozenClock(NOW)), shop=shop
-    )
+def services(carrier: FakeCarrier, shop: InMemoryShop, sqlite_store) -> Iterator[Services]:
+    mandate = load_default()
+    granter = Granter(shop, sqlite_store.ledger, mandate)
+    recovery = RecoveryService(shop, {"postnl": carrier}, FrozenClock(NOW), mandate, granter)
+    services = Services(recovery=recovery, shop=shop)
     use_services(services)
     yield services
     use_services(None)

@@ -1,0 +1,41 @@
+"""The complaint and case a conversation is about, read from the tracker."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from policies import Channel, ComplaintType, DamageExtent
+from recovery.proposal import Complaint
+
+_CHANNELS = {"whatsapp": Channel.WHATSAPP}
+_SEVERE_WORDS = ("broken", "kapot", "smashed", "cracked", "barst", "unusable", "onbruikbaar")
+
+
+def complaint_from(tracker: Tracker) -> Complaint | None:
+    """None when the customer only asked where the parcel is."""
+    value = tracker.get_slot("complaint_type")
+    if not value:
+        return None
+    complaint = ComplaintType(value)
+    damage = None
+    if complaint is ComplaintType.DAMAGED_PRODUCT:
+        text = " ".join(_user_texts(tracker)).lower()
+        severe = any(word in text for word in _SEVERE_WORDS)
+        damage = DamageExtent.UNUSABLE if severe else DamageExtent.PARTIAL
+    channel = _CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.WEBCHAT)
+    return Complaint(complaint, channel, damage)
+
+
+def case_id(tracker: Tracker) -> str:
+    """One case per conversation, order and complaint: the root of every idempotency key."""
+    return ":".join(
+        [
+            tracker.sender_id,
+            tracker.get_slot("order_number") or "-",
+            tracker.get_slot("complaint_type") or "-",
+        ]
+    )
+
+
+def _user_texts(tracker: Tracker) -> list[str]:
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]

@@ -1,0 +1,92 @@
+"""Propose a gesture within the mandate, and carry it out when the customer says yes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case import case_id, complaint_from
+from actions.offer_replies import granted_messages, offer_messages
+from actions.services import get_services
+from recovery.diagnosis import Finding
+from recovery.granting import NotGranted
+from recovery.service import offer_key
+
+log = logging.getLogger(__name__)
+
+
+class ActionProposeGesture(Action):
+    """After the facts: offer what the mandate gives; after a 'no': one rung up, or a person."""
+
+    def name(self) -> str:
+        return "action_propose_gesture"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        complaint = complaint_from(tracker)
+        if complaint is None or not tracker.get_slot("order_verified"):
+            return []
+        services = await get_services()
+        diagnosis = await services.recovery.diagnose(
+            tracker.get_slot("order_number"), tracker.get_slot("postcode")
+        )
+        proposal = services.recovery.propose(complaint, diagnosis)
+        if diagnosis.finding is not Finding.FOUND or proposal is None:
+            return []
+        declined = list(tracker.get_slot("offers_declined") or [])
+        if tracker.get_slot("offer_pending"):
+            declined += tracker.get_slot("offers_made") or []
+            offer = services.recovery.next_offer(proposal, declined)
+            offers = (offer,) if offer else ()
+        else:
+            offers = proposal.offers
+        if not offers:
+            dispatcher.utter_message(response="utter_handoff_above_mandate")
+            return [SlotSet("offer_pending", False), SlotSet("handoff_requested", True)]
+        language = tracker.get_slot("language")
+        for message in offer_messages(offers, diagnosis.order, language):
+            dispatcher.utter_message(**message)
+        return [
+            SlotSet("offer_pending", True),
+            SlotSet("offers_made", [offer_key(o) for o in offers]),
+            SlotSet("offers_declined", declined),
+        ]
+
+
+class ActionGrantGesture(Action):
+    """The customer said yes: carry the offer out exactly once and say concretely what was done."""
+
+    def name(self) -> str:
+        return "action_grant_gesture"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        complaint, offered = complaint_from(tracker), tracker.get_slot("offers_made") or []
+        if complaint is None or not offered:
+            return [SlotSet("offer_pending", False)]
+        services = await get_services()
+        diagnosis = await services.recovery.diagnose(
+            tracker.get_slot("order_number"), tracker.get_slot("postcode")
+        )
+        try:
+            granted = await services.recovery.accept(
+                case_id(tracker), complaint, diagnosis, offered
+            )
+        except NotGranted as exc:
+            log.warning("conversation %s: not granted: %s", tracker.sender_id, exc)
+            dispatcher.utter_message(response="utter_grant_failed")
+            return [SlotSet("offer_pending", False), SlotSet("handoff_requested", True)]
+        except Exception:
+            log.exception("conversation %s: granting failed", tracker.sender_id)
+            dispatcher.utter_message(response="utter_technical_problem")
+            return []
+        language = tracker.get_slot("language")
+        for message in granted_messages(granted, diagnosis.order, language, diagnosis.checked_at):
+            dispatcher.utter_message(**message)
+        return [SlotSet("offer_pending", False), SlotSet("gestures_granted", offered)]

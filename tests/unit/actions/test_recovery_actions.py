@@ -1,0 +1,60 @@
+"""The offer and the yes: what the customer is told, and what the conversation remembers."""
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.recovery import ActionGrantGesture, ActionProposeGesture
+from tests.unit.actions.conftest import a_tracker
+
+LATE_LAPTOP = {
+    "order_number": "100482",
+    "postcode": "3512JE",
+    "language": "nl",
+    "complaint_type": "late_delivery",
+    "order_verified": True,
+}
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_a_late_parcel_gets_a_voucher_offered_with_a_yes_no_question():
+    dispatcher = CollectingDispatcher()
+    events = await ActionProposeGesture().run(dispatcher, a_tracker(LATE_LAPTOP), {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_offer_voucher",
+        "utter_offer_confirm",
+    ]
+    assert dispatcher.messages[0]["amount"] == "€10"
+    assert slots_of(events) == {
+        "offer_pending": True,
+        "offers_made": ["voucher:2"],
+        "offers_declined": [],
+    }
+
+
+async def test_a_tracking_question_gets_no_offer():
+    dispatcher = CollectingDispatcher()
+    slots = {**LATE_LAPTOP, "complaint_type": None}
+    assert await ActionProposeGesture().run(dispatcher, a_tracker(slots), {}) == []
+    assert dispatcher.messages == []
+
+
+async def test_a_yes_issues_the_voucher_and_names_the_code(shop):
+    proposed = slots_of(
+        await ActionProposeGesture().run(CollectingDispatcher(), a_tracker(LATE_LAPTOP), {})
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionGrantGesture().run(dispatcher, a_tracker({**LATE_LAPTOP, **proposed}), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_granted_voucher"
+    assert message["code"] == next(iter(shop.writes.values())).code
+    assert slots_of(events)["offer_pending"] is False
+
+
+async def test_a_no_to_everything_the_bot_may_give_hands_over_to_a_person():
+    tracker_slots = {**LATE_LAPTOP, "offer_pending": True, "offers_made": ["voucher:2"]}
+    dispatcher = CollectingDispatcher()
+    events = await ActionProposeGesture().run(dispatcher, a_tracker(tracker_slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_above_mandate"]
+    assert slots_of(events)["handoff_requested"] is True
