@@ -1,0 +1,1 @@
+"""Journeys: the store behind recovery journeys, starting with the gesture ledger and budgets."""

@@ -1,0 +1,166 @@
+"""The gesture ledger: the one place where spending a budget is guarded in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from herstel.clock import Clock
+from herstel.money import Money
+from journeys.counters import charge, give_back, window_spent
+from journeys.db import READ_ONLY, insert_if_absent
+from journeys.errors import LedgerCurrencyMismatch, LedgerError
+from journeys.gestures import LEDGER, by_id, by_key, move, new_row, replayed, reservation_from
+from journeys.periods import CounterSpec, spec_for, specs_for_request
+from journeys.records import (
+    LIVE_STATES,
+    BudgetLimit,
+    BudgetLine,
+    BudgetUsage,
+    CustomerHistory,
+    GestureState,
+    KindHistory,
+    Reservation,
+    ReservationRequest,
+)
+from journeys.tables import CounterRow, GestureRow
+
+_COUNTERS = CounterRow.__table__
+
+
+class GestureLedger:
+    """Reserve budget before handing out a gesture, then issue it or release it."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        # SQLite has one writer: queue this process's writers on a lock rather than have
+        # SQLite's busy handler poll and sleep. Other processes still wait on the busy timeout.
+        self._gate: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction: committed on success, rolled back on any error."""
+        async with self._gate, self._engine.begin() as conn:
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.connect() as conn:
+            yield await conn.execution_options(**{READ_ONLY: True})
+
+    async def reserve(self, request: ReservationRequest) -> Reservation:
+        """Take the amount from every applicable budget and record the gesture, all or nothing.
+
+        A known idempotency key returns the reservation made the first time, spending nothing.
+        Raises BudgetExceeded (naming the budget) when the amount does not fit.
+        """
+        now = self._clock.now().astimezone(UTC)
+        specs = specs_for_request(request, now)
+        async with self._write() as conn:
+            values = new_row(request, specs, now)
+            # ON CONFLICT DO NOTHING: a twin with the same key in flight makes us wait for its
+            # commit (PostgreSQL) instead of failing with a unique violation; then we read it.
+            stmt = insert_if_absent(conn.dialect.name, LEDGER, "idempotency_key")
+            if (await conn.execute(stmt, values)).rowcount == 1:
+                for spec in specs:
+                    await charge(conn, spec, request.amount, request.customer_id, now)
+                return reservation_from(values)
+            existing = await by_key(conn, request.idempotency_key)
+            if existing is None:  # cannot happen: a conflict means a committed row
+                raise LedgerError(f"reservation {request.idempotency_key} vanished; retry")
+            return replayed(existing, request)
+
+    async def issue(self, reservation_id: str, result_ref: str) -> Reservation:
+        """Mark a reservation as handed out; issuing again with the same result_ref is a no-op."""
+        async with self._write() as conn:
+            changed = await move(
+                conn, reservation_id, GestureState.ISSUED, self._clock.now(), result_ref
+            )
+            row = await by_id(conn, reservation_id)
+        if changed or (row.state == GestureState.ISSUED and row.result_ref == result_ref):
+            return reservation_from(row._mapping)
+        raise LedgerError(f"reservation {reservation_id} is {row.state}: cannot issue {result_ref}")
+
+    async def release(self, reservation_id: str) -> Reservation:
+        """Give an unissued reservation's budget back; releasing again gives back nothing."""
+        now = self._clock.now()
+        async with self._write() as conn:
+            changed = await move(conn, reservation_id, GestureState.RELEASED, now)
+            row = await by_id(conn, reservation_id)
+            if changed:
+                keys = json.loads(row.budget_keys)
+                await give_back(conn, keys, row.customer_id, row.amount_minor, now)
+        if row.state != GestureState.RELEASED:
+            raise LedgerError(f"reservation {reservation_id} is issued: it cannot be released")
+        return reservation_from(row._mapping)
+
+    async def get(self, reservation_id: str) -> Reservation:
+        async with self._read() as conn:
+            return reservation_from((await by_id(conn, reservation_id))._mapping)
+
+    async def usage(
+        self, now: datetime, limits: Sequence[BudgetLimit], customer_id: str | None = None
+    ) -> BudgetUsage:
+        """Spent per budget key at now; customer limits are reported only for a customer_id."""
+        specs = [
+            spec_for(limit, now, customer_id)
+            for limit in limits
+            if customer_id is not None or limit.scope != "customer_period"
+        ]
+        async with self._read() as conn:
+            lines = [await _line(conn, spec, customer_id) for spec in specs]
+        return BudgetUsage(at=now, lines={line.key: line for line in lines})
+
+    async def customer_history(
+        self, customer_id: str, since: datetime, currency: str = "EUR"
+    ) -> CustomerHistory:
+        """Count and money of the customer's live gestures created at or after since."""
+        query = (
+            select(
+                GestureRow.kind,
+                GestureRow.currency,
+                func.count(),
+                func.sum(GestureRow.amount_minor),
+            )
+            .where(
+                GestureRow.customer_id == customer_id,
+                GestureRow.state.in_(LIVE_STATES),
+                GestureRow.created_at >= since,
+            )
+            .group_by(GestureRow.kind, GestureRow.currency)
+        )
+        async with self._read() as conn:
+            groups = (await conn.execute(query)).all()
+        by_kind: dict[str, KindHistory] = {}
+        for kind, group_currency, count, total in groups:
+            if group_currency != currency:
+                raise LedgerCurrencyMismatch(f"{customer_id} has gestures in {group_currency}")
+            by_kind[kind] = KindHistory(count, Money(int(total), currency))
+        total_minor = sum(k.total.minor for k in by_kind.values())
+        count = sum(k.count for k in by_kind.values())
+        return CustomerHistory(customer_id, since, count, Money(total_minor, currency), by_kind)
+
+
+async def _line(conn: AsyncConnection, spec: CounterSpec, customer_id: str | None) -> BudgetLine:
+    currency = spec.limit.currency
+    if spec.rolling and customer_id is not None:
+        spent = await window_spent(conn, customer_id, spec.kind, spec.period_start, currency)
+        return BudgetLine(spec.key, spec.limit, Money(spent, currency))
+    query = select(_COUNTERS.c.spent_minor, _COUNTERS.c.currency).where(_COUNTERS.c.key == spec.key)
+    row = (await conn.execute(query)).one_or_none()
+    if row is None:
+        return BudgetLine(spec.key, spec.limit, Money.zero(currency))
+    if row.currency != currency:
+        raise LedgerCurrencyMismatch(f"budget counter {spec.key} is in {row.currency}")
+    return BudgetLine(spec.key, spec.limit, Money(row.spent_minor, currency))

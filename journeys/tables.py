@@ -1,0 +1,60 @@
+"""The ledger's two tables: one row per gesture, one counter per budget period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from journeys.db import Base, UTCDateTime
+
+
+class GestureRow(Base):
+    __tablename__ = "gesture_ledger"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_gesture_ledger_idempotency_key"),
+        CheckConstraint("state IN ('reserved', 'issued', 'released')", name="ck_gesture_state"),
+        CheckConstraint("amount_minor >= 0", name="ck_gesture_amount"),
+        Index("ix_gesture_customer_created", "customer_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    mandate_version: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    result_ref: Mapped[str | None] = mapped_column(String(200))
+    # The counter keys this gesture was charged to, space separated: release gives back to them.
+    budget_keys: Mapped[str] = mapped_column(Text)
+
+
+class CounterRow(Base):
+    __tablename__ = "budget_counters"
+    __table_args__ = (
+        CheckConstraint("spent_minor >= 0", name="ck_counter_not_negative"),
+        # The database itself refuses an overspent day or month, whatever the code does.
+        # Rolling customer windows are recomputed from the ledger (see counters.py).
+        CheckConstraint(
+            "scope = 'customer_period' OR spent_minor <= limit_minor", name="ck_counter_within"
+        ),
+    )
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    period_days: Mapped[int | None] = mapped_column(Integer)
+    limit_minor: Mapped[int] = mapped_column(BigInteger)
+    spent_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

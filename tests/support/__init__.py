@@ -1,0 +1,1 @@
+"""Helpers shared by tests: throwaway servers and database fixtures."""
