@@ -2,10 +2,14 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup run test lint unit validate model integration e2e bench bench-nlu clean
+.PHONY: setup services run test lint unit validate model integration e2e bench clean
 
 setup:
 	@scripts/setup.sh
+
+# PostgreSQL and Redis binaries for the integration tests (installed when missing).
+services:
+	@scripts/services.sh
 
 run: setup
 	@.venv/bin/herstel run
@@ -23,7 +27,7 @@ unit: setup
 validate: setup
 	@scripts/validate-data.sh
 
-integration: setup
+integration: setup services
 	$(PY) -m pytest tests/integration -q
 
 e2e: model
@@ -32,7 +36,7 @@ e2e: model
 test: setup
 	@scripts/test.sh
 
-bench: model
+bench: model services
 	$(PY) -m bench
 
 clean:

@@ -39,7 +39,7 @@ class ActionProposeGesture(Action):
         if diagnosis.finding is not Finding.FOUND or proposal is None:
             return []
         declined = list(tracker.get_slot("offers_declined") or [])
-        if tracker.get_slot("offer_pending"):
+        if tracker.get_slot("offer_state") == "pending":
             declined += tracker.get_slot("offers_made") or []
             offer = services.recovery.next_offer(proposal, declined)
             offers = (offer,) if offer else ()
@@ -47,12 +47,12 @@ class ActionProposeGesture(Action):
             offers = proposal.offers
         if not offers:
             dispatcher.utter_message(response="utter_handoff_above_mandate")
-            return [SlotSet("offer_pending", False), SlotSet("handoff_requested", True)]
+            return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
         language = tracker.get_slot("language")
         for message in offer_messages(offers, diagnosis.order, language):
             dispatcher.utter_message(**message)
         return [
-            SlotSet("offer_pending", True),
+            SlotSet("offer_state", "pending"),
             SlotSet("offers_made", [offer_key(o) for o in offers]),
             SlotSet("offers_declined", declined),
         ]
@@ -68,8 +68,9 @@ class ActionGrantGesture(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         complaint, offered = complaint_from(tracker), tracker.get_slot("offers_made") or []
-        if complaint is None or not offered:
-            return [SlotSet("offer_pending", False)]
+        if complaint is None or not offered or tracker.get_slot("offer_state") != "pending":
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return [SlotSet("offer_state", "none")]
         services = await get_services()
         diagnosis = await services.recovery.diagnose(
             tracker.get_slot("order_number"), tracker.get_slot("postcode")
@@ -81,7 +82,7 @@ class ActionGrantGesture(Action):
         except NotGranted as exc:
             log.warning("conversation %s: not granted: %s", tracker.sender_id, exc)
             dispatcher.utter_message(response="utter_grant_failed")
-            return [SlotSet("offer_pending", False), SlotSet("handoff_requested", True)]
+            return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
         except Exception:
             log.exception("conversation %s: granting failed", tracker.sender_id)
             dispatcher.utter_message(response="utter_technical_problem")
@@ -89,4 +90,4 @@ class ActionGrantGesture(Action):
         language = tracker.get_slot("language")
         for message in granted_messages(granted, diagnosis.order, language, diagnosis.checked_at):
             dispatcher.utter_message(**message)
-        return [SlotSet("offer_pending", False), SlotSet("gestures_granted", offered)]
+        return [SlotSet("offer_state", "none"), SlotSet("gestures_granted", offered)]

@@ -8,6 +8,9 @@ step "lint: ruff check and format"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "servers for the integration tests (installed when missing; tests start their own)"
+scripts/services.sh
+
 step "Rasa data validation"
 scripts/validate-data.sh
 

@@ -27,7 +27,7 @@ async def test_a_late_parcel_gets_a_voucher_offered_with_a_yes_no_question():
     ]
     assert dispatcher.messages[0]["amount"] == "€10"
     assert slots_of(events) == {
-        "offer_pending": True,
+        "offer_state": "pending",
         "offers_made": ["voucher:2"],
         "offers_declined": [],
     }
@@ -49,11 +49,19 @@ async def test_a_yes_issues_the_voucher_and_names_the_code(shop):
     [message] = dispatcher.messages
     assert message["response"] == "utter_granted_voucher"
     assert message["code"] == next(iter(shop.writes.values())).code
-    assert slots_of(events)["offer_pending"] is False
+    assert slots_of(events)["offer_state"] == "none"
+
+
+async def test_a_yes_with_nothing_on_offer_grants_nothing(shop):
+    dispatcher = CollectingDispatcher()
+    slots = {**LATE_LAPTOP, "offer_state": "none", "offers_made": ["voucher:2"]}
+    await ActionGrantGesture().run(dispatcher, a_tracker(slots), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_how_can_i_help"]
+    assert shop.writes == {}
 
 
 async def test_a_no_to_everything_the_bot_may_give_hands_over_to_a_person():
-    tracker_slots = {**LATE_LAPTOP, "offer_pending": True, "offers_made": ["voucher:2"]}
+    tracker_slots = {**LATE_LAPTOP, "offer_state": "pending", "offers_made": ["voucher:2"]}
     dispatcher = CollectingDispatcher()
     events = await ActionProposeGesture().run(dispatcher, a_tracker(tracker_slots), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_above_mandate"]
