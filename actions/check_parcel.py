@@ -1,4 +1,4 @@
-"""action_check_parcel: look the order up, ask the carrier, tell the customer what is going on."""
+"""action_check_parcel: look the order up, ask the carrier, tell what is going on, offer a fix."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.parcel_replies import parcel_reply
+from actions.recovery import offer_events
 from actions.services import get_services
 from recovery.diagnosis import Finding
 
@@ -40,10 +41,12 @@ class ActionCheckParcel(Action):
         dispatcher.utter_message(response=reply.response, **reply.params)
         if diagnosis.finding is Finding.ORDER_NOT_FOUND:
             return _identity_failed(dispatcher, tracker)
-        return [
+        # Verified from here on; the offer comes in the same call, one round trip less.
+        verified = [
             SlotSet("order_verified", True),
             SlotSet("parcel_status", diagnosis.shipment.status if diagnosis.shipment else None),
         ]
+        return verified + offer_events(dispatcher, tracker, services, diagnosis)
 
 
 def _identity_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -12,15 +12,43 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.case import case_id, complaint_from
 from actions.offer_replies import granted_messages, offer_messages
 from actions.services import get_services
-from recovery.diagnosis import Finding
+from herstel.bootstrap import Services
+from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import NotGranted
 from recovery.service import offer_key
 
 log = logging.getLogger(__name__)
 
 
+def offer_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, diagnosis: Diagnosis
+) -> list[EventType]:
+    """Offer what the mandate gives for this complaint; after a 'no': one rung up, or a person."""
+    complaint = complaint_from(tracker)
+    proposal = services.recovery.propose(complaint, diagnosis) if complaint else None
+    if diagnosis.finding is not Finding.FOUND or proposal is None:
+        return []
+    declined = list(tracker.get_slot("offers_declined") or [])
+    if tracker.get_slot("offer_state") == "pending":
+        declined += tracker.get_slot("offers_made") or []
+        offer = services.recovery.next_offer(proposal, declined)
+        offers = (offer,) if offer else ()
+    else:
+        offers = proposal.offers
+    if not offers:
+        dispatcher.utter_message(response="utter_handoff_above_mandate")
+        return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
+    for message in offer_messages(offers, diagnosis.order, tracker.get_slot("language")):
+        dispatcher.utter_message(**message)
+    return [
+        SlotSet("offer_state", "pending"),
+        SlotSet("offers_made", [offer_key(o) for o in offers]),
+        SlotSet("offers_declined", declined),
+    ]
+
+
 class ActionProposeGesture(Action):
-    """After the facts: offer what the mandate gives; after a 'no': one rung up, or a person."""
+    """A 'no' or 'is that all?' to an offer: the next rung of the ladder, or a person."""
 
     def name(self) -> str:
         return "action_propose_gesture"
@@ -28,34 +56,13 @@ class ActionProposeGesture(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        complaint = complaint_from(tracker)
-        if complaint is None or not tracker.get_slot("order_verified"):
+        if complaint_from(tracker) is None or not tracker.get_slot("order_verified"):
             return []
         services = await get_services()
         diagnosis = await services.recovery.diagnose(
             tracker.get_slot("order_number"), tracker.get_slot("postcode")
         )
-        proposal = services.recovery.propose(complaint, diagnosis)
-        if diagnosis.finding is not Finding.FOUND or proposal is None:
-            return []
-        declined = list(tracker.get_slot("offers_declined") or [])
-        if tracker.get_slot("offer_state") == "pending":
-            declined += tracker.get_slot("offers_made") or []
-            offer = services.recovery.next_offer(proposal, declined)
-            offers = (offer,) if offer else ()
-        else:
-            offers = proposal.offers
-        if not offers:
-            dispatcher.utter_message(response="utter_handoff_above_mandate")
-            return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
-        language = tracker.get_slot("language")
-        for message in offer_messages(offers, diagnosis.order, language):
-            dispatcher.utter_message(**message)
-        return [
-            SlotSet("offer_state", "pending"),
-            SlotSet("offers_made", [offer_key(o) for o in offers]),
-            SlotSet("offers_declined", declined),
-        ]
+        return offer_events(dispatcher, tracker, services, diagnosis)
 
 
 class ActionGrantGesture(Action):

@@ -31,7 +31,9 @@ def an_order(**overrides: Any) -> Order:
     return replace(order, **overrides)
 
 
-def a_shipment(status: ShipmentStatus = ShipmentStatus.OUT_FOR_DELIVERY, **overrides: Any) -> Shipment:
+def a_shipment(
+    status: ShipmentStatus = ShipmentStatus.OUT_FOR_DELIVERY, **overrides: Any
+) -> Shipment:
     shipment = Shipment(
         carrier="postnl",
         tracking_number="3SHRST100482",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from herstel.bootstrap import seed_demo_shop
+from herstel.bootstrap import prepare
 from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
@@ -22,7 +22,7 @@ from herstel.settings import ROOT, Settings
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("var")
     model = ensure_model(ROOT)
-    asyncio.run(seed_demo_shop(Settings(var_dir=var_dir), SystemClock()))
+    asyncio.run(prepare(Settings(var_dir=var_dir), SystemClock()))
     # A short carrier timeout keeps the "slow carrier" conversation quick.
     env = {"HERSTEL_CARRIER_TIMEOUT_SECONDS": "1"}
     with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as running:

@@ -70,3 +70,24 @@ def test_a_carrier_that_does_not_answer_in_time_gets_a_clear_answer_in_dutch(cus
     reply = joined(customer.says("1011 AB"))
     assert "reageren nu niet" in reply
     assert "Traceback" not in reply
+
+
+def test_the_late_laptop_ends_with_a_voucher_issued_once_after_an_explicit_yes(customer):
+    customer.says("Hoi, mijn laptop zou voor 12 uur komen en hij is er nog steeds niet")
+    customer.says("100482")
+    answer = joined(customer.says("3512 JE"))
+    assert "tegoedbon van €10" in answer
+    assert "Zal ik dat regelen?" in answer
+    done = joined(customer.says("ja graag"))
+    code = re.search(r"je code is (HRST-\w{4}-\w{4})", done)
+    assert code, done
+    # A second yes does not issue a second voucher.
+    assert "HRST-" not in joined(customer.says("ja"))
+
+
+def test_declining_the_voucher_leads_to_a_person_not_to_more_money(customer):
+    customer.says("my parcel is late, order 100482")
+    assert "voucher of €10" in joined(customer.says("3512 JE"))
+    reply = joined(customer.says("no, is that all?"))
+    assert "colleague" in reply
+    assert "HRST-" not in reply

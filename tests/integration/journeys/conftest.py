@@ -9,21 +9,18 @@ import pytest
 
 from herstel.clock import FrozenClock
 from journeys.db import migrate
-from tests.support.fixtures import (  # noqa: F401
+from tests.support.fixtures import (
     Store,
-    clock,
     copy_sqlite,
     drop_postgres_database,
     fresh_postgres_database,
     open_store,
-    postgres_server,
-    sqlite_template,
 )
 from tests.support.postgres import PostgresServer
 
 
 @pytest.fixture
-async def empty_postgres(postgres_server: PostgresServer) -> AsyncIterator[str]:  # noqa: F811
+async def empty_postgres(postgres_server: PostgresServer) -> AsyncIterator[str]:
     """A brand-new, unmigrated database on the session's PostgreSQL."""
     url = await fresh_postgres_database(postgres_server)
     try:
@@ -35,9 +32,9 @@ async def empty_postgres(postgres_server: PostgresServer) -> AsyncIterator[str]:
 @pytest.fixture(params=["postgresql", "sqlite"])
 async def store(
     request: pytest.FixtureRequest,
-    sqlite_template: Path,  # noqa: F811
+    sqlite_template: Path,
     tmp_path: Path,
-    clock: FrozenClock,  # noqa: F811
+    clock: FrozenClock,
 ) -> AsyncIterator[Store]:
     """A migrated ledger store, once on PostgreSQL and once on SQLite."""
     server: PostgresServer | None = None

@@ -64,3 +64,26 @@ async def test_an_unexpected_error_is_logged_and_the_customer_told(services, cap
     await ActionCheckParcel().run(dispatcher, a_tracker(VERIFIED), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_technical_problem"]
     assert "diagnosis failed" in caplog.text
+
+
+async def test_no_facts_are_told_without_the_postcode_however_the_order_number_came(carrier):
+    dispatcher = CollectingDispatcher()
+    slots = {"order_number": "100482", "postcode": None, "language": "en"}
+    events = await ActionCheckParcel().run(
+        dispatcher, a_tracker(slots, "it's my order, 100482"), {}
+    )
+    assert dispatcher.messages == []
+    assert carrier.calls == []
+    assert events_by_name(events) == {"followup": "order_form"}
+
+
+async def test_a_late_delivery_complaint_gets_the_facts_then_the_offer_in_one_turn():
+    dispatcher = CollectingDispatcher()
+    slots = {**VERIFIED, "complaint_type": "late_delivery"}
+    events = await ActionCheckParcel().run(dispatcher, a_tracker(slots), {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_parcel_out_for_delivery_late",
+        "utter_offer_voucher",
+        "utter_offer_confirm",
+    ]
+    assert events_by_name(events)["offer_state"] == "pending"
