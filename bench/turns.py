@@ -89,19 +89,16 @@ def reference_model(workdir: Path) -> Path:
 
 
 def serve_reference(workdir: Path, model: Path, port: int) -> subprocess.Popen[bytes]:
+    """Served the way ours is: REST channel, API on, conversations in a SQLite tracker store."""
+    endpoints = workdir / "bench-endpoints.yml"
+    endpoints.write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+    )
     log = (workdir / "rasa.log").open("ab")
+    args = ["run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port)]
+    args += ["--model", str(model), "--endpoints", str(endpoints)]
     return subprocess.Popen(
-        rasa_command(
-            ROOT,
-            "run",
-            "--enable-api",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--model",
-            str(model),
-        ),
+        rasa_command(ROOT, *args),
         cwd=workdir,
         env=rasa_environ(ROOT),
         stdout=log,
