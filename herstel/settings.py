@@ -29,10 +29,9 @@ class Settings(BaseSettings):
     carrier_timeout_seconds: float = 5.0
     carrier_cache_seconds: float = 60.0
 
-    # The Rasa server's HTTP API (for pushing agents' decisions) and the URL browsers use.
+    # Where the web chat page finds the Rasa server (public URL when behind a proxy).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_public_url: str = ""
-    rasa_token: SecretStr = SecretStr("")
 
     def sqlite_url(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{self.var_dir / name}"
