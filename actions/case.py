@@ -23,7 +23,7 @@ def complaint_from(tracker: Tracker) -> Complaint | None:
         severe = any(word in text for word in _SEVERE_WORDS)
         damage = DamageExtent.UNUSABLE if severe else DamageExtent.PARTIAL
     channel = _CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.WEBCHAT)
-    return Complaint(complaint, channel, damage)
+    return Complaint(complaint, channel, damage, _named_product(tracker))
 
 
 def case_id(tracker: Tracker) -> str:
@@ -35,6 +35,16 @@ def case_id(tracker: Tracker) -> str:
             tracker.get_slot("complaint_type") or "-",
         ]
     )
+
+
+def _named_product(tracker: Tracker) -> str | None:
+    """The product the customer named most recently in this conversation."""
+    for event in reversed(tracker.events):
+        entities = (event.get("parse_data") or {}).get("entities") or []
+        products = [e.get("value") for e in entities if e.get("entity") == "product"]
+        if event.get("event") == "user" and products:
+            return str(products[-1])
+    return None
 
 
 def _user_texts(tracker: Tracker) -> list[str]:

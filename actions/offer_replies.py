@@ -8,13 +8,13 @@ from actions import phrases
 from policies import GestureKind, Offer
 from recovery.granting import Granted
 from shop.gestures import RefundMade, ReplacementCreated, VoucherIssued
-from shop.model import Order
+from shop.model import OrderLine
 
 _REFUNDS = {GestureKind.SHIPPING_REFUND, GestureKind.PARTIAL_REFUND, GestureKind.FULL_REFUND}
 
 
 def offer_messages(
-    offers: tuple[Offer, ...], order: Order, language: str | None
+    offers: tuple[Offer, ...], item: OrderLine, language: str | None
 ) -> list[dict[str, Any]]:
     """One sentence per gesture, treats last, then the yes/no question."""
     messages = []
@@ -27,7 +27,7 @@ def offer_messages(
             {
                 "response": name,
                 "amount": offer.cost.format(language or "en"),
-                "product": order.main_product,
+                "product": item.name,
             }
         )
     messages.append({"response": "utter_offer_confirm"})
@@ -35,11 +35,11 @@ def offer_messages(
 
 
 def granted_messages(
-    granted: tuple[Granted, ...], order: Order, language: str | None, now: Any
+    granted: tuple[Granted, ...], item: OrderLine, language: str | None, now: Any
 ) -> list[dict[str, Any]]:
     messages = []
-    for item in sorted(granted, key=lambda g: g.kind is GestureKind.TREAT):
-        result, amount = item.result, item.cost.format(language or "en")
+    for given in sorted(granted, key=lambda g: g.kind is GestureKind.TREAT):
+        result, amount = given.result, given.cost.format(language or "en")
         if isinstance(result, VoucherIssued):
             until = result.valid_until.strftime("%d-%m-%Y")
             messages.append(
@@ -56,12 +56,12 @@ def granted_messages(
             messages.append(
                 {
                     "response": f"utter_granted_replacement_{keep}",
-                    "product": order.main_product,
+                    "product": item.name,
                     "day": day,
                 }
             )
-        elif isinstance(result, RefundMade) or item.kind in _REFUNDS:
+        elif isinstance(result, RefundMade) or given.kind in _REFUNDS:
             messages.append({"response": "utter_granted_refund", "amount": amount})
-        elif item.kind is GestureKind.TREAT:
+        elif given.kind is GestureKind.TREAT:
             messages.append({"response": "utter_granted_treat"})
     return messages

@@ -15,6 +15,7 @@ from actions.services import get_services
 from herstel.bootstrap import Services
 from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import NotGranted
+from recovery.proposal import affected_line
 from recovery.service import offer_key
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ def offer_events(
     if not offers:
         dispatcher.utter_message(response="utter_handoff_above_mandate")
         return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
-    for message in offer_messages(offers, diagnosis.order, tracker.get_slot("language")):
+    item = affected_line(diagnosis.order, complaint)
+    for message in offer_messages(offers, item, tracker.get_slot("language")):
         dispatcher.utter_message(**message)
     return [
         SlotSet("offer_state", "pending"),
@@ -95,6 +97,7 @@ class ActionGrantGesture(Action):
             dispatcher.utter_message(response="utter_technical_problem")
             return []
         language = tracker.get_slot("language")
-        for message in granted_messages(granted, diagnosis.order, language, diagnosis.checked_at):
+        item = affected_line(diagnosis.order, complaint)
+        for message in granted_messages(granted, item, language, diagnosis.checked_at):
             dispatcher.utter_message(**message)
         return [SlotSet("offer_state", "none"), SlotSet("gestures_granted", offered)]

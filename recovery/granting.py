@@ -16,7 +16,7 @@ from journeys.ledger import GestureLedger
 from journeys.records import BudgetLimit, ReservationRequest
 from policies import GestureKind, Level, Mandate, Offer
 from shop.gestures import ShopResult
-from shop.model import Order, Shop
+from shop.model import Order, OrderLine, Shop
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class Granter:
         self,
         case_id: str,
         order: Order,
+        item: OrderLine,
         offers: tuple[Offer, ...],
         *,
         decided_by: str,
@@ -80,7 +81,7 @@ class Granter:
         for offer, reservation in reserved:
             key = reservation.idempotency_key
             try:
-                result = await self._carry_out(key, order, offer)
+                result = await self._carry_out(key, order, item, offer)
             except Exception:
                 log.exception("case %s: the shop failed to carry out %s", case_id, offer.kind)
                 await self._release([(offer, reservation)])
@@ -104,15 +105,16 @@ class Granter:
             limits=budget_limits(self._mandate, level),
         )
 
-    async def _carry_out(self, key: str, order: Order, offer: Offer) -> ShopResult | None:
+    async def _carry_out(
+        self, key: str, order: Order, item: OrderLine, offer: Offer
+    ) -> ShopResult | None:
         gesture = offer.gesture
         match offer.kind:
             case GestureKind.VOUCHER:
                 return await self._shop.issue_voucher(key, order, offer.cost)
             case GestureKind.REPLACEMENT:
-                sku = max(order.lines, key=lambda line: line.total.minor).sku
                 keep = bool(getattr(gesture, "keep_damaged", False))
-                return await self._shop.create_replacement(key, order, sku, keep_damaged=keep)
+                return await self._shop.create_replacement(key, order, item.sku, keep_damaged=keep)
             case GestureKind.SHIPPING_REFUND | GestureKind.PARTIAL_REFUND | GestureKind.FULL_REFUND:
                 return await self._shop.refund(key, order, offer.cost)
             case GestureKind.TREAT:

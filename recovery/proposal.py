@@ -20,6 +20,7 @@ from policies import (
     decide,
 )
 from recovery.diagnosis import Diagnosis
+from shop.model import Order, OrderLine
 
 _EVIDENCE = {
     ShipmentStatus.LOST: CarrierEvidence.LOST,
@@ -37,6 +38,16 @@ class Complaint:
     type: ComplaintType
     channel: Channel = Channel.WEBCHAT
     damage: DamageExtent | None = None
+    product: str | None = None  # the product the customer named, if any
+
+
+def affected_line(order: Order, complaint: Complaint) -> OrderLine:
+    """The order line the complaint is about: the one the customer named, else the dearest."""
+    named = (complaint.product or "").casefold()
+    matches = [line for line in order.lines if named and named in line.name.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    return max(order.lines, key=lambda line: line.total.minor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,7 @@ def propose(
         evidence=carrier_evidence(diagnosis, complaint.type),
         hours_late=diagnosis.late_by.total_seconds() / 3600 if diagnosis.is_late else None,
         damage=complaint.damage,
+        item_value=affected_line(diagnosis.order, complaint).total,
         shipping_paid=diagnosis.order.shipping_cost,
         history=history or History(),
         budget=usage or BudgetUsage(),

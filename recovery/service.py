@@ -12,7 +12,7 @@ from herstel.clock import Clock
 from policies import ComplaintType, Level, Mandate, Offer
 from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import Granted, Granter, NotGranted
-from recovery.proposal import Complaint, Proposal, propose
+from recovery.proposal import Complaint, Proposal, affected_line, propose
 from shop.model import Shop
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class RecoveryService:
         if missing:
             raise NotGranted(f"no longer within the bot's mandate: {', '.join(missing)}")
         offers = tuple(allowed[key] for key in offered)
+        item = affected_line(diagnosis.order, complaint)
         return await self._granter.grant(
-            case_id, diagnosis.order, offers, decided_by="bot", level=Level.BOT
+            case_id, diagnosis.order, item, offers, decided_by="bot", level=Level.BOT
         )

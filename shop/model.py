@@ -44,10 +44,6 @@ class Order:
             total += line.total
         return total
 
-    @property
-    def main_product(self) -> str:
-        return max(self.lines, key=lambda line: line.total.minor).name
-
 
 class Shop(Protocol):
     """What Herstel needs from the merchant's systems.

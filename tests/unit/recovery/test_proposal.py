@@ -8,7 +8,7 @@ from carriers.model import ShipmentStatus
 from herstel.money import Money
 from policies import CarrierEvidence, ComplaintType, DamageExtent, GestureKind, load_default
 from recovery.diagnosis import Diagnosis, Finding
-from recovery.proposal import Complaint, carrier_evidence, propose
+from recovery.proposal import Complaint, affected_line, carrier_evidence, propose
 from shop.model import OrderLine
 from tests.builders import NOW, a_shipment, an_order
 
@@ -81,3 +81,19 @@ def test_a_broken_expensive_tv_is_for_a_person_to_decide():
 )
 def test_carrier_facts_become_the_mandates_evidence(status, complaint, evidence):
     assert carrier_evidence(diagnosed(shipment=a_shipment(status)), complaint) is evidence
+
+
+def test_the_named_product_is_the_one_replaced_and_priced():
+    delivered = a_shipment(ShipmentStatus.DELIVERED, delivered_at=NOW, expected=None)
+    complaint = Complaint(
+        ComplaintType.DAMAGED_PRODUCT, damage=DamageExtent.PARTIAL, product="shower oil"
+    )
+    proposal = propose(MANDATE, complaint, diagnosed(SHOWER_OIL_ORDER, delivered), now=NOW)
+    replacement = next(o for o in proposal.offers if o.kind is GestureKind.REPLACEMENT)
+    assert replacement.cost == Money.of("14.50")
+    assert affected_line(SHOWER_OIL_ORDER, complaint).sku == "OIL"
+
+
+def test_without_a_named_product_the_dearest_line_is_assumed():
+    complaint = Complaint(ComplaintType.DAMAGED_PRODUCT, product="something else")
+    assert affected_line(SHOWER_OIL_ORDER, complaint).sku == "TOY"

@@ -1,0 +1,56 @@
+"""Low confidence: two likeliest meanings as buttons; the second miss in a row: a person."""
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import ActionClarify, options
+
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 0.4},
+    {"name": "track_order", "confidence": 0.38},
+    {"name": "deny", "confidence": 0.3},
+    {"name": "complain_late_delivery", "confidence": 0.2},
+]
+
+
+def user(intent: str) -> dict:
+    return {"event": "user", "text": "…", "parse_data": {"intent": {"name": intent}}}
+
+
+def a_tracker(events: list[dict], language: str = "nl") -> Tracker:
+    return Tracker(
+        sender_id="conv-1",
+        slots={"language": language},
+        latest_message={"text": "…", "intent": RANKING[0], "intent_ranking": RANKING},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def test_the_two_likeliest_complaint_meanings_become_buttons_in_the_customers_language():
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, a_tracker([user("greet"), user("nlu_fallback")]), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_clarify"
+    assert message["buttons"] == [
+        {"title": "Waar is mijn pakket?", "payload": "/track_order"},
+        {"title": "Order is te laat", "payload": "/complain_late_delivery"},
+    ]
+
+
+async def test_a_second_misunderstanding_in_a_row_hands_over_to_a_person():
+    dispatcher = CollectingDispatcher()
+    events = await ActionClarify().run(
+        dispatcher, a_tracker([user("nlu_fallback"), user("nlu_fallback")]), {}
+    )
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_not_understood"]
+    assert events[0]["name"] == "handoff_requested" and events[0]["value"] is True
+
+
+def test_every_button_title_fits_whatsapp_and_exists_in_both_languages():
+    for intent, titles in options().items():
+        assert set(titles) == {"en", "nl"}, intent
+        assert all(len(title) <= 20 for title in titles.values()), intent
