@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from rasa_sdk import Tracker
 
 from policies import Channel, ComplaintType, DamageExtent
@@ -27,14 +29,14 @@ def complaint_from(tracker: Tracker) -> Complaint | None:
 
 
 def case_id(tracker: Tracker) -> str:
-    """One case per conversation, order and complaint: the root of every idempotency key."""
-    return ":".join(
-        [
-            tracker.sender_id,
-            tracker.get_slot("order_number") or "-",
-            tracker.get_slot("complaint_type") or "-",
-        ]
-    )
+    """One case per conversation, order and complaint: the root of every idempotency key.
+
+    The conversation id is hashed: on WhatsApp it is a phone number, which the ledger must
+    not hold, and hashing keeps the id short for the store's columns.
+    """
+    conversation = hashlib.sha256(tracker.sender_id.encode()).hexdigest()[:16]
+    order = tracker.get_slot("order_number") or "-"
+    return f"{order}:{tracker.get_slot('complaint_type') or '-'}:{conversation}"
 
 
 def _named_product(tracker: Tracker) -> str | None:
