@@ -34,9 +34,13 @@ def case_id(tracker: Tracker) -> str:
     The conversation id is hashed: on WhatsApp it is a phone number, which the ledger must
     not hold, and hashing keeps the id short for the store's columns.
     """
-    conversation = hashlib.sha256(tracker.sender_id.encode()).hexdigest()[:16]
     order = tracker.get_slot("order_number") or "-"
-    return f"{order}:{tracker.get_slot('complaint_type') or '-'}:{conversation}"
+    return f"{order}:{tracker.get_slot('complaint_type') or '-'}:{conversation_ref(tracker)}"
+
+
+def conversation_ref(tracker: Tracker) -> str:
+    """A stable pseudonym for the conversation, safe for logs (the sender id may be a phone)."""
+    return hashlib.sha256(tracker.sender_id.encode()).hexdigest()[:16]
 
 
 def _named_product(tracker: Tracker) -> str | None:

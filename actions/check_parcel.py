@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.case import conversation_ref
 from actions.parcel_replies import parcel_reply
 from actions.recovery import offer_events
 from actions.services import get_services
@@ -34,7 +35,7 @@ class ActionCheckParcel(Action):
             services = await get_services()
             diagnosis = await services.recovery.diagnose(order_number, postcode)
         except Exception:
-            log.exception("diagnosis failed in conversation %s", tracker.sender_id)
+            log.exception("diagnosis failed in conversation %s", conversation_ref(tracker))
             dispatcher.utter_message(response="utter_technical_problem")
             return []
         reply = parcel_reply(diagnosis, language)

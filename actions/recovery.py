@@ -84,19 +84,19 @@ class ActionGrantGesture(Action):
         diagnosis = await services.recovery.diagnose(
             tracker.get_slot("order_number"), tracker.get_slot("postcode")
         )
+        language = tracker.get_slot("language") or "en"
         try:
             granted = await services.recovery.accept(
-                case_id(tracker), complaint, diagnosis, offered
+                case_id(tracker), complaint, diagnosis, offered, language=language
             )
         except NotGranted as exc:
-            log.warning("conversation %s: not granted: %s", tracker.sender_id, exc)
+            log.warning("case %s: not granted: %s", case_id(tracker), exc)
             dispatcher.utter_message(response="utter_grant_failed")
             return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
         except Exception:
-            log.exception("conversation %s: granting failed", tracker.sender_id)
+            log.exception("case %s: granting failed", case_id(tracker))
             dispatcher.utter_message(response="utter_technical_problem")
             return []
-        language = tracker.get_slot("language")
         item = affected_line(diagnosis.order, complaint)
         for message in granted_messages(granted, item, language, diagnosis.checked_at):
             dispatcher.utter_message(**message)

@@ -14,6 +14,7 @@ from herstel.clock import Clock, SystemClock
 from herstel.settings import Settings
 from journeys.db import create_engine_for, migrate
 from journeys.ledger import GestureLedger
+from journeys.moments import MomentStore
 from policies import Mandate, load_mandate
 from recovery.granting import Granter
 from recovery.service import RecoveryService
@@ -63,7 +64,8 @@ async def bootstrap(
     journeys = create_engine_for(settings.journey_db_url)
     closers.append(journeys.dispose)
     granter = Granter(shop, GestureLedger(journeys, clock), mandate)
-    recovery = RecoveryService(shop, carriers, clock, mandate, granter)
+    moments = MomentStore(journeys)
+    recovery = RecoveryService(shop, carriers, clock, mandate, granter, moments)
     return Services(recovery=recovery, shop=shop, _closers=closers)
 
 

@@ -14,6 +14,7 @@ from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
+from journeys import cli as journeys_cli
 from policies import cli as policies_cli
 
 
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(handler=_train)
     policies_cli.register(commands)
+    journeys_cli.register(commands)
     return parser
 
 

@@ -1,10 +1,19 @@
-"""The ledger's two tables: one row per gesture, one counter per budget period."""
+"""The journey store's tables: gestures, budget counters, recovery moments."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journeys.db import Base, UTCDateTime
@@ -58,3 +67,30 @@ class CounterRow(Base):
     spent_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecoveryMomentRow(Base):
+    """One handled failure: what went wrong, the facts, the gesture, who decided, the scores."""
+
+    __tablename__ = "recovery_moments"
+    __table_args__ = (
+        UniqueConstraint("case_id", name="uq_recovery_moment_case"),
+        Index("ix_recovery_moment_created", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str] = mapped_column(String(64))
+    complaint_type: Mapped[str] = mapped_column(String(32))
+    carrier_evidence: Mapped[str] = mapped_column(String(32))
+    carrier_status_code: Mapped[str | None] = mapped_column(String(32))
+    hours_late: Mapped[float | None] = mapped_column(Float)
+    gestures: Mapped[str] = mapped_column(Text)  # JSON list of {kind, amount_minor, ref}
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    mandate_version: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

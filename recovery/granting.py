@@ -86,7 +86,7 @@ class Granter:
                 log.exception("case %s: the shop failed to carry out %s", case_id, offer.kind)
                 await self._release([(offer, reservation)])
                 raise
-            await self._ledger.issue(reservation.id, _reference(result))
+            await self._ledger.issue(reservation.id, reference(result))
             granted.append(Granted(offer.kind, offer.cost, result))
         return tuple(granted)
 
@@ -126,7 +126,8 @@ class Granter:
             await self._ledger.release(reservation.id)
 
 
-def _reference(result: ShopResult | None) -> str:
+def reference(result: ShopResult | None) -> str:
+    """What names a result in the ledger: voucher code, replacement order, refund reference."""
     if result is None:
         return "-"
     for name in ("code", "replacement_order", "reference"):

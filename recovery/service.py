@@ -9,9 +9,11 @@ from carriers.errors import CarrierError, CarrierUnavailable, ShipmentNotFound
 from carriers.lateness import lateness
 from carriers.model import Carrier
 from herstel.clock import Clock
+from journeys.moments import MomentStore
 from policies import ComplaintType, Level, Mandate, Offer
 from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import Granted, Granter, NotGranted
+from recovery.moments import recovery_moment
 from recovery.proposal import Complaint, Proposal, affected_line, propose
 from shop.model import Shop
 
@@ -31,12 +33,14 @@ class RecoveryService:
         clock: Clock,
         mandate: Mandate | None = None,
         granter: Granter | None = None,
+        moments: MomentStore | None = None,
     ) -> None:
         self._shop = shop
         self._carriers = carriers
         self._clock = clock
         self._mandate = mandate
         self._granter = granter
+        self._moments = moments
 
     async def diagnose(self, order_number: str, postcode: str) -> Diagnosis:
         """Look the order up, check the second fact, then ask its carrier.
@@ -82,7 +86,13 @@ class RecoveryService:
         return next((o for o in ladder if o.cost.minor > ceiling), None)
 
     async def accept(
-        self, case_id: str, complaint: Complaint, diagnosis: Diagnosis, offered: Collection[str]
+        self,
+        case_id: str,
+        complaint: Complaint,
+        diagnosis: Diagnosis,
+        offered: Collection[str],
+        *,
+        language: str = "en",
     ) -> tuple[Granted, ...]:
         """Carry out what the customer said yes to, after checking it is still allowed."""
         proposal = self.propose(complaint, diagnosis)
@@ -94,6 +104,12 @@ class RecoveryService:
             raise NotGranted(f"no longer within the bot's mandate: {', '.join(missing)}")
         offers = tuple(allowed[key] for key in offered)
         item = affected_line(diagnosis.order, complaint)
-        return await self._granter.grant(
+        granted = await self._granter.grant(
             case_id, diagnosis.order, item, offers, decided_by="bot", level=Level.BOT
         )
+        if self._moments is not None:
+            moment = recovery_moment(
+                case_id, complaint, diagnosis, granted, proposal, language, self._clock.now()
+            )
+            await self._moments.record(moment)
+        return granted

@@ -34,8 +34,8 @@ async def test_migrations_create_the_ledger_tables_on_an_empty_postgres(
             drift = await conn.run_sync(_schema_drift)
     finally:
         await engine.dispose()
-    assert {"gesture_ledger", "budget_counters", VERSION_TABLE} <= names
-    assert version == "0001"
+    assert {"gesture_ledger", "budget_counters", "recovery_moments", VERSION_TABLE} <= names
+    assert version == "0002"
     assert drift == []
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from carriers.fake import FakeCarrier
 from herstel.money import Money
+from journeys.moments import MomentStore
 from policies import ComplaintType, load_default, load_mandate_data
 from recovery.granting import Granter, NotGranted
 from recovery.proposal import Complaint
@@ -33,7 +34,8 @@ def a_service(store, shop, mandate=None):
     mandate = mandate or load_default()
     carrier = FakeCarrier({"3SHRST100482": late_shipment(store.clock)})
     granter = Granter(shop, store.ledger, mandate)
-    return RecoveryService(shop, {"postnl": carrier}, store.clock, mandate, granter)
+    moments = MomentStore(store.engine)
+    return RecoveryService(shop, {"postnl": carrier}, store.clock, mandate, granter, moments)
 
 
 async def accept_voucher(service, case_id="conv-1:100482:late_delivery"):
@@ -99,3 +101,21 @@ async def test_a_failing_shop_releases_the_reserved_budget(sqlite_store):
         "cus_0001", sqlite_store.clock.now() - timedelta(days=1)
     )
     assert history.count == 0
+
+
+async def test_a_granted_case_leaves_one_recovery_moment_with_its_facts(sqlite_store):
+    shop = InMemoryShop([laptop_order(sqlite_store.clock)])
+    service = a_service(sqlite_store, shop)
+    await accept_voucher(service)
+    await accept_voucher(service)  # a repeated yes is not a second moment
+    moments = [m async for m in MomentStore(sqlite_store.engine).export()]
+    assert len(moments) == 1
+    [moment] = moments
+    assert moment["complaint_type"] == "late_delivery"
+    assert moment["carrier_evidence"] == "out_for_delivery"
+    assert moment["amount"] == {"minor": 1000, "currency": "EUR"}
+    assert moment["gestures"][0]["kind"] == "voucher"
+    assert moment["gestures"][0]["ref"].startswith("TEST-")
+    assert moment["decided_by"] == "bot"
+    assert moment["mandate_version"] == load_default().version
+    assert moment["hours_late"] > 1
