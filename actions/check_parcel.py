@@ -27,13 +27,16 @@ class ActionCheckParcel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        order_number, postcode = tracker.get_slot("order_number"), tracker.get_slot("postcode")
+        order_number, second_fact = (
+            tracker.get_slot("order_number"),
+            tracker.get_slot("second_fact"),
+        )
         language = tracker.get_slot("language")
-        if not order_number or not postcode:
+        if not order_number or not second_fact:
             return [FollowupAction("order_form")]
         try:
             services = await get_services()
-            diagnosis = await services.recovery.diagnose(order_number, postcode)
+            diagnosis = await services.recovery.diagnose(order_number, second_fact)
         except Exception:
             log.exception("diagnosis failed in conversation %s", conversation_ref(tracker))
             dispatcher.utter_message(response="utter_technical_problem")
@@ -55,7 +58,7 @@ def _identity_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     events: list[EventType] = [
         SlotSet("identity_failures", failures),
         SlotSet("order_number", None),
-        SlotSet("postcode", None),
+        SlotSet("second_fact", None),
     ]
     if failures >= MAX_IDENTITY_FAILURES:
         dispatcher.utter_message(response="utter_identity_locked")

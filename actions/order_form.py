@@ -1,4 +1,4 @@
-"""validate_order_form: accept an order number and postcode in the shop's formats, or explain."""
+"""validate_order_form: an order number and a second fact (postcode or e-mail), or a hint."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from shop.identity import parse_order_number, parse_postcode
+from shop.identity import parse_email, parse_order_number, parse_postcode
 
 _ORDER_NUMBER_IN_TEXT = re.compile(r"(?<!\d)#?\s*([1-9]\d{5})(?!\d)")
+_EMAIL_IN_TEXT = re.compile(r"[^\s@<>(),;:]+@[^\s@<>(),;:]+\.[A-Za-z]{2,}")
 _POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3}\s?[A-Za-z]{2})(?![A-Za-z])")
 
 
@@ -28,11 +29,15 @@ class ValidateOrderForm(FormValidationAction):
             dispatcher.utter_message(response="utter_order_number_invalid")
         return {"order_number": number}
 
-    def validate_postcode(
+    def validate_second_fact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        match = _POSTCODE_IN_TEXT.search(str(value or ""))
-        postcode = parse_postcode(match.group(1)) if match else None
-        if postcode is None:
-            dispatcher.utter_message(response="utter_postcode_invalid")
-        return {"postcode": postcode}
+        text = str(value or "")
+        email = _EMAIL_IN_TEXT.search(text)
+        postcode = _POSTCODE_IN_TEXT.search(text)
+        fact = parse_email(email.group(0)) if email else None
+        if fact is None and postcode:
+            fact = parse_postcode(postcode.group(1))
+        if fact is None:
+            dispatcher.utter_message(response="utter_second_fact_invalid")
+        return {"second_fact": fact}

@@ -62,7 +62,7 @@ class ActionProposeGesture(Action):
             return []
         services = await get_services()
         diagnosis = await services.recovery.diagnose(
-            tracker.get_slot("order_number"), tracker.get_slot("postcode")
+            tracker.get_slot("order_number"), tracker.get_slot("second_fact")
         )
         return offer_events(dispatcher, tracker, services, diagnosis)
 
@@ -82,7 +82,7 @@ class ActionGrantGesture(Action):
             return [SlotSet("offer_state", "none")]
         services = await get_services()
         diagnosis = await services.recovery.diagnose(
-            tracker.get_slot("order_number"), tracker.get_slot("postcode")
+            tracker.get_slot("order_number"), tracker.get_slot("second_fact")
         )
         language = tracker.get_slot("language") or "en"
         try:

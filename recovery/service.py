@@ -42,14 +42,14 @@ class RecoveryService:
         self._granter = granter
         self._moments = moments
 
-    async def diagnose(self, order_number: str, postcode: str) -> Diagnosis:
-        """Look the order up, check the second fact, then ask its carrier.
+    async def diagnose(self, order_number: str, second_fact: str) -> Diagnosis:
+        """Look the order up, check the second fact (postcode or e-mail), then ask its carrier.
 
-        An unknown order and a wrong postcode give the same finding, so order numbers
+        An unknown order and a wrong second fact give the same finding, so order numbers
         cannot be enumerated.
         """
         order = await self._shop.find_order(order_number)
-        if order is None or order.postcode != postcode:
+        if order is None or second_fact not in (order.postcode, order.email.lower()):
             log.info("order %s not found or identity mismatch", order_number)
             return Diagnosis(Finding.ORDER_NOT_FOUND, self._clock.now())
         carrier = self._carriers.get(order.carrier)

@@ -4,7 +4,7 @@ from actions.check_parcel import ActionCheckParcel
 from carriers.errors import CarrierUnavailable
 from tests.unit.actions.conftest import a_tracker
 
-VERIFIED = {"order_number": "100482", "postcode": "3512JE", "language": "nl"}
+VERIFIED = {"order_number": "100482", "second_fact": "3512JE", "language": "nl"}
 
 
 def events_by_name(events):
@@ -32,14 +32,14 @@ async def test_an_unknown_order_clears_the_details_and_asks_again():
     events = await ActionCheckParcel().run(dispatcher, a_tracker(slots), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_found"]
     named = events_by_name(events)
-    assert named["order_number"] is None and named["postcode"] is None
+    assert named["order_number"] is None and named["second_fact"] is None
     assert named["identity_failures"] == 1
     assert named["followup"] == "order_form"
 
 
 async def test_the_third_failed_identity_check_locks_the_order_for_this_conversation():
     dispatcher = CollectingDispatcher()
-    slots = {**VERIFIED, "postcode": "1011AB", "identity_failures": 2}
+    slots = {**VERIFIED, "second_fact": "1011AB", "identity_failures": 2}
     events = await ActionCheckParcel().run(dispatcher, a_tracker(slots), {})
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_order_not_found",
@@ -68,7 +68,7 @@ async def test_an_unexpected_error_is_logged_and_the_customer_told(services, cap
 
 async def test_no_facts_are_told_without_the_postcode_however_the_order_number_came(carrier):
     dispatcher = CollectingDispatcher()
-    slots = {"order_number": "100482", "postcode": None, "language": "en"}
+    slots = {"order_number": "100482", "second_fact": None, "language": "en"}
     events = await ActionCheckParcel().run(
         dispatcher, a_tracker(slots, "it's my order, 100482"), {}
     )

@@ -34,13 +34,25 @@ def test_a_malformed_order_number_is_refused_with_a_hint(said):
     [("3512 JE", "3512JE"), ("3512je", "3512JE"), ("postcode is 1011 ab", "1011AB")],
 )
 def test_a_postcode_is_normalised(said, expected):
-    result = ValidateOrderForm().validate_postcode(said, CollectingDispatcher(), a_tracker(), {})
-    assert result == {"postcode": expected}
+    result = ValidateOrderForm().validate_second_fact(said, CollectingDispatcher(), a_tracker(), {})
+    assert result == {"second_fact": expected}
 
 
 @pytest.mark.parametrize("said", ["3512", "0512 JE", "amsterdam"])
 def test_a_malformed_postcode_is_refused_with_a_hint(said):
     dispatcher = CollectingDispatcher()
-    result = ValidateOrderForm().validate_postcode(said, dispatcher, a_tracker(), {})
-    assert result == {"postcode": None}
-    assert [m["response"] for m in dispatcher.messages] == ["utter_postcode_invalid"]
+    result = ValidateOrderForm().validate_second_fact(said, dispatcher, a_tracker(), {})
+    assert result == {"second_fact": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_second_fact_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("Anna.deVries@Example.nl", "anna.devries@example.nl"),
+        ("it's sam@example.com", "sam@example.com"),
+    ],
+)
+def test_the_e_mail_address_of_the_order_is_accepted_instead_of_a_postcode(said, expected):
+    result = ValidateOrderForm().validate_second_fact(said, CollectingDispatcher(), a_tracker(), {})
+    assert result == {"second_fact": expected}

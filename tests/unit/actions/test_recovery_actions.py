@@ -7,7 +7,7 @@ from tests.unit.actions.conftest import a_tracker
 
 LATE_LAPTOP = {
     "order_number": "100482",
-    "postcode": "3512JE",
+    "second_fact": "3512JE",
     "language": "nl",
     "complaint_type": "late_delivery",
     "order_verified": True,

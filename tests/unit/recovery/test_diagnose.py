@@ -60,3 +60,11 @@ async def test_a_delivered_parcel_is_late_only_by_its_delivery_time():
     )
     diagnosis = await service(FakeCarrier({"3SHRST100482": delivered})).diagnose("100482", "3512JE")
     assert diagnosis.late_by == timedelta(minutes=20)
+
+
+async def test_the_order_e_mail_address_proves_identity_as_well_as_the_postcode():
+    carrier = FakeCarrier({"3SHRST100482": a_shipment()})
+    by_email = await service(carrier).diagnose("100482", "anna@example.nl")
+    by_other_email = await service(carrier).diagnose("100482", "someone@example.nl")
+    assert by_email.finding is Finding.FOUND
+    assert by_other_email.finding is Finding.ORDER_NOT_FOUND
