@@ -68,8 +68,8 @@ class Stack:
         return env
 
     def rasa_env(self) -> dict[str, str]:
-        defaults = {
-            "HERSTEL_ACTION_ENDPOINT": f"{self.url('actions')}/webhook",
+        # Embedded stores unless the environment names others (PostgreSQL, Redis).
+        stores = {
             "HERSTEL_TRACKER_DIALECT": "sqlite",
             "HERSTEL_TRACKER_HOST": "",
             "HERSTEL_TRACKER_DB": str(self.var_dir / "rasa-tracker.db"),
@@ -79,8 +79,8 @@ class Stack:
             "HERSTEL_LOCK_STORE_HOST": "",
             "HERSTEL_LOCK_STORE_PORT": "6379",
         }
-        env = rasa_environ(self.root, {k: os.environ.get(k, v) for k, v in defaults.items()})
-        env["HERSTEL_ACTION_ENDPOINT"] = defaults["HERSTEL_ACTION_ENDPOINT"]
+        env = rasa_environ(self.root, {k: os.environ.get(k, v) for k, v in stores.items()})
+        env["HERSTEL_ACTION_ENDPOINT"] = f"{self.url('actions')}/webhook"
         env.update(self.extra_env)
         return env
 
