@@ -100,4 +100,9 @@ class ActionGrantGesture(Action):
         item = affected_line(diagnosis.order, complaint)
         for message in granted_messages(granted, item, language, diagnosis.checked_at):
             dispatcher.utter_message(**message)
-        return [SlotSet("offer_state", "none"), SlotSet("gestures_granted", offered)]
+        dispatcher.utter_message(response="utter_ask_csat")
+        return [
+            SlotSet("offer_state", "none"),
+            SlotSet("gestures_granted", offered),
+            SlotSet("survey_step", "csat"),
+        ]

@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from herstel.money import Money
 from journeys.tables import RecoveryMomentRow
+
+SCALES = {"csat": (1, 10), "ces": (1, 7), "nps": (0, 10)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,20 @@ class MomentStore:
         async with self._sessions.begin() as session:
             await session.execute(statement)
 
+    async def add_score(self, case_id: str, scale: str, score: int) -> bool:
+        """Store one score on the case's moment; False if the case has no moment."""
+        low, high = SCALES[scale]
+        if not low <= score <= high:
+            raise ValueError(f"{scale} must be {low}-{high}, got {score}")
+        statement = (
+            update(RecoveryMomentRow)
+            .where(RecoveryMomentRow.case_id == case_id)
+            .values({scale: score})
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(statement)
+        return bool(result.rowcount)
+
     async def export(self, since: datetime | None = None) -> AsyncIterator[dict]:
         """Every moment as a plain dict (the JSON-lines export), oldest first."""
         query = select(RecoveryMomentRow).order_by(RecoveryMomentRow.created_at)
@@ -104,4 +120,7 @@ def _exported(row: RecoveryMomentRow) -> dict:
         "mandate_version": row.mandate_version,
         "language": row.language,
         "channel": row.channel,
+        "csat": row.csat,
+        "ces": row.ces,
+        "nps": row.nps,
     }

@@ -94,3 +94,6 @@ class RecoveryMomentRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    csat: Mapped[int | None] = mapped_column(Integer)  # 1-10, the Dutch "cijfer"
+    ces: Mapped[int | None] = mapped_column(Integer)  # 1-7, how easy it was
+    nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, would recommend

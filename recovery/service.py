@@ -85,6 +85,12 @@ class RecoveryService:
         ceiling = max(turned_down, default=0)
         return next((o for o in ladder if o.cost.minor > ceiling), None)
 
+    async def record_score(self, case_id: str, scale: str, score: int) -> bool:
+        """A customer's score (csat, ces, nps) on the case's recovery moment."""
+        if self._moments is None:
+            return False
+        return await self._moments.add_score(case_id, scale, score)
+
     async def accept(
         self,
         case_id: str,

@@ -1,6 +1,10 @@
 """Late-delivery conversations held with the running assistant, in English and Dutch."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -11,6 +15,19 @@ WINDOW = re.compile(r"(\d\d:\d\d)\D+(\d\d:\d\d)")
 
 def joined(replies: list[str]) -> str:
     return "\n".join(replies)
+
+
+def exported_moments(customer) -> list[dict]:
+    """The journey store's recovery moments, through the operators' export command."""
+    env = {**os.environ, "HERSTEL_VAR_DIR": str(customer.stack.var_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "herstel.cli", "journeys", "export"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_an_english_late_delivery_gets_the_carriers_window_and_how_late_it_is(customer):
@@ -81,8 +98,14 @@ def test_the_late_laptop_ends_with_a_voucher_issued_once_after_an_explicit_yes(c
     done = joined(customer.says("ja graag"))
     code = re.search(r"je code is (HRST-\w{4}-\w{4})", done)
     assert code, done
-    # A second yes does not issue a second voucher.
+    assert "welk cijfer geef je dit gesprek" in done
+    assert "hoe makkelijk" in joined(customer.says("8"))
+    assert "Dank je wel" in joined(customer.says("6"))
+    # A yes now does not issue a second voucher.
     assert "HRST-" not in joined(customer.says("ja"))
+    moments = [m for m in exported_moments(customer) if m["gestures"][0]["ref"] == code.group(1)]
+    assert len(moments) == 1
+    assert (moments[0]["csat"], moments[0]["ces"], moments[0]["language"]) == (8, 6, "nl")
 
 
 def test_declining_the_voucher_leads_to_a_person_not_to_more_money(customer):

@@ -35,7 +35,7 @@ async def test_migrations_create_the_ledger_tables_on_an_empty_postgres(
     finally:
         await engine.dispose()
     assert {"gesture_ledger", "budget_counters", "recovery_moments", VERSION_TABLE} <= names
-    assert version == "0002"
+    assert version == "0003"
     assert drift == []
 
 

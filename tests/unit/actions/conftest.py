@@ -8,6 +8,7 @@ from actions.services import use_services
 from carriers.fake import FakeCarrier
 from herstel.bootstrap import Services
 from herstel.clock import FrozenClock
+from journeys.moments import MomentStore
 from policies import load_default
 from recovery.granting import Granter
 from recovery.service import RecoveryService
@@ -42,7 +43,10 @@ def shop() -> InMemoryShop:
 def services(carrier: FakeCarrier, shop: InMemoryShop, sqlite_store) -> Iterator[Services]:
     mandate = load_default()
     granter = Granter(shop, sqlite_store.ledger, mandate)
-    recovery = RecoveryService(shop, {"postnl": carrier}, FrozenClock(NOW), mandate, granter)
+    moments = MomentStore(sqlite_store.engine)
+    recovery = RecoveryService(
+        shop, {"postnl": carrier}, FrozenClock(NOW), mandate, granter, moments
+    )
     services = Services(recovery=recovery, shop=shop)
     use_services(services)
     yield services

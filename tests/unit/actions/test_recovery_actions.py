@@ -46,8 +46,9 @@ async def test_a_yes_issues_the_voucher_and_names_the_code(shop):
     )
     dispatcher = CollectingDispatcher()
     events = await ActionGrantGesture().run(dispatcher, a_tracker({**LATE_LAPTOP, **proposed}), {})
-    [message] = dispatcher.messages
+    message, question = dispatcher.messages
     assert message["response"] == "utter_granted_voucher"
+    assert question["response"] == "utter_ask_csat"
     assert message["code"] == next(iter(shop.writes.values())).code
     assert slots_of(events)["offer_state"] == "none"
 
