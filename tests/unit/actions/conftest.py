@@ -47,7 +47,7 @@ def services(carrier: FakeCarrier, shop: InMemoryShop, sqlite_store) -> Iterator
     recovery = RecoveryService(
         shop, {"postnl": carrier}, FrozenClock(NOW), mandate, granter, moments
     )
-    services = Services(recovery=recovery, shop=shop)
+    services = Services(recovery=recovery)
     use_services(services)
     yield services
     use_services(None)
