@@ -46,11 +46,8 @@ class ActionCheckParcel(Action):
         if diagnosis.finding is Finding.ORDER_NOT_FOUND:
             return _identity_failed(dispatcher, tracker)
         # Verified from here on; the offer comes in the same call, one round trip less.
-        verified = [
-            SlotSet("order_verified", True),
-            SlotSet("parcel_status", diagnosis.shipment.status if diagnosis.shipment else None),
-        ]
-        return verified + offer_events(dispatcher, tracker, services, diagnosis)
+        verified = SlotSet("order_verified", True)
+        return [verified, *offer_events(dispatcher, tracker, services, diagnosis)]
 
 
 def _identity_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -103,6 +103,5 @@ class ActionGrantGesture(Action):
         dispatcher.utter_message(response="utter_ask_csat")
         return [
             SlotSet("offer_state", "none"),
-            SlotSet("gestures_granted", offered),
             SlotSet("survey_step", "csat"),
         ]
