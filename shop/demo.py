@@ -19,7 +19,7 @@ from shop import results_json
 from shop.demo_schema import CustomerRow, DemoBase, GestureWriteRow, OrderLineRow, OrderRow
 from shop.errors import IdempotencyConflict
 from shop.gestures import RefundMade, ReplacementCreated, ShopResult, TreatAdded, VoucherIssued
-from shop.identity import parse_postcode
+from shop.identity import find_postcode
 from shop.model import Order, OrderLine
 
 R = TypeVar("R", bound=ShopResult)
@@ -143,7 +143,7 @@ def _next_working_day(now: datetime) -> datetime:
 
 
 def _postcode(text: str) -> str:
-    postcode = parse_postcode(text)
+    postcode = find_postcode(text)
     if postcode is None:
         raise ValueError(f"demo order has an invalid postcode: {text!r}")
     return postcode
