@@ -36,7 +36,8 @@ class Customer:
     stack: Stack
     sender: str
 
-    def says(self, text: str) -> list[str]:
+    def says(self, text: str) -> str:
+        """Send one message; the bot's replies, one per line."""
         body = json.dumps({"sender": self.sender, "message": text}).encode()
         request = urllib.request.Request(
             f"{self.stack.url('rasa')}/webhooks/rest/webhook",
@@ -44,7 +45,7 @@ class Customer:
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=60) as response:
-            return [m.get("text", "") for m in json.loads(response.read())]
+            return "\n".join(m.get("text", "") for m in json.loads(response.read()))
 
 
 @pytest.fixture

@@ -13,10 +13,6 @@ pytestmark = pytest.mark.e2e
 WINDOW = re.compile(r"(\d\d:\d\d)\D+(\d\d:\d\d)")
 
 
-def joined(replies: list[str]) -> str:
-    return "\n".join(replies)
-
-
 def exported_moments(customer) -> list[dict]:
     """The journey store's recovery moments, through the operators' export command."""
     env = {**os.environ, "HERSTEL_VAR_DIR": str(customer.stack.var_dir)}
@@ -31,10 +27,10 @@ def exported_moments(customer) -> list[dict]:
 
 
 def test_an_english_late_delivery_gets_the_carriers_window_and_how_late_it_is(customer):
-    first = joined(customer.says("my parcel still hasn't arrived, order 100482"))
+    first = customer.says("my parcel still hasn't arrived, order 100482")
     assert "look into it" in first
     assert "postcode" in first  # the order number was understood; identity comes next
-    answer = joined(customer.says("3512 JE"))
+    answer = customer.says("3512 JE")
     assert "PostNL" in answer
     assert "delivery van" in answer
     assert WINDOW.search(answer)
@@ -43,11 +39,11 @@ def test_an_english_late_delivery_gets_the_carriers_window_and_how_late_it_is(cu
 
 
 def test_a_dutch_late_delivery_is_answered_in_dutch_from_start_to_end(customer):
-    first = joined(customer.says("Hoi, mijn pakket is nog steeds niet binnen"))
+    first = customer.says("Hoi, mijn pakket is nog steeds niet binnen")
     assert "Wat vervelend" in first
     assert "ordernummer" in first
-    assert "postcode" in joined(customer.says("100482"))
-    answer = joined(customer.says("3512 JE"))
+    assert "postcode" in customer.says("100482")
+    answer = customer.says("3512 JE")
     assert "Ik heb het bij PostNL nagevraagd" in answer
     assert "bezorgbus" in answer
     assert WINDOW.search(answer)
@@ -55,36 +51,36 @@ def test_a_dutch_late_delivery_is_answered_in_dutch_from_start_to_end(customer):
 
 
 def test_a_customer_who_switches_language_is_answered_in_the_new_one(customer):
-    assert "ordernummer" in joined(customer.says("mijn bestelling is te laat"))
-    assert "postcode" in joined(customer.says("sorry, can we do this in English? It's 100482"))
-    reply = joined(customer.says("3512 JE"))
+    assert "ordernummer" in customer.says("mijn bestelling is te laat")
+    assert "postcode" in customer.says("sorry, can we do this in English? It's 100482")
+    reply = customer.says("3512 JE")
     assert "I checked with PostNL" in reply
 
 
 def test_an_unknown_order_number_is_told_politely_and_asked_again(customer):
     customer.says("where is my parcel? order 999999")
-    reply = joined(customer.says("3512 JE"))
+    reply = customer.says("3512 JE")
     assert "couldn't find an order" in reply
     assert "order number" in reply  # asked again; the conversation goes on
 
 
 def test_a_malformed_order_number_gets_a_hint_in_dutch(customer):
     customer.says("mijn pakket is er nog niet")
-    reply = joined(customer.says("12345"))
+    reply = customer.says("12345")
     assert "6 cijfers" in reply
     assert "ordernummer" in reply
 
 
 def test_a_carrier_error_gets_a_clear_answer_and_the_conversation_goes_on(customer):
     customer.says("my order 100310 is late")
-    reply = joined(customer.says("2511 CV"))
+    reply = customer.says("2511 CV")
     assert "PostNL" in reply and "aren't answering right now" in reply
-    assert "welcome" in joined(customer.says("thanks"))
+    assert "welcome" in customer.says("thanks")
 
 
 def test_a_carrier_that_does_not_answer_in_time_gets_a_clear_answer_in_dutch(customer):
     customer.says("mijn pakket 100309 is nog niet bezorgd")
-    reply = joined(customer.says("1011 AB"))
+    reply = customer.says("1011 AB")
     assert "reageren nu niet" in reply
     assert "Traceback" not in reply
 
@@ -92,17 +88,17 @@ def test_a_carrier_that_does_not_answer_in_time_gets_a_clear_answer_in_dutch(cus
 def test_the_late_laptop_ends_with_a_voucher_issued_once_after_an_explicit_yes(customer):
     customer.says("Hoi, mijn laptop zou voor 12 uur komen en hij is er nog steeds niet")
     customer.says("100482")
-    answer = joined(customer.says("3512 JE"))
+    answer = customer.says("3512 JE")
     assert "tegoedbon van €10" in answer
     assert "Zal ik dat regelen?" in answer
-    done = joined(customer.says("ja graag"))
+    done = customer.says("ja graag")
     code = re.search(r"je code is (HRST-\w{4}-\w{4})", done)
     assert code, done
     assert "welk cijfer geef je dit gesprek" in done
-    assert "hoe makkelijk" in joined(customer.says("8"))
-    assert "Dank je wel" in joined(customer.says("6"))
+    assert "hoe makkelijk" in customer.says("8")
+    assert "Dank je wel" in customer.says("6")
     # A yes now does not issue a second voucher.
-    assert "HRST-" not in joined(customer.says("ja"))
+    assert "HRST-" not in customer.says("ja")
     moments = [m for m in exported_moments(customer) if m["gestures"][0]["ref"] == code.group(1)]
     assert len(moments) == 1
     assert (moments[0]["csat"], moments[0]["ces"], moments[0]["language"]) == (8, 6, "nl")
@@ -110,7 +106,7 @@ def test_the_late_laptop_ends_with_a_voucher_issued_once_after_an_explicit_yes(c
 
 def test_declining_the_voucher_leads_to_a_person_not_to_more_money(customer):
     customer.says("my parcel is late, order 100482")
-    assert "voucher of €10" in joined(customer.says("3512 JE"))
-    reply = joined(customer.says("no, is that all?"))
+    assert "voucher of €10" in customer.says("3512 JE")
+    reply = customer.says("no, is that all?")
     assert "colleague" in reply
     assert "HRST-" not in reply
