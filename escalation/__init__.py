@@ -1,0 +1,1 @@
+"""Escalation to service agents: Slack cards, signed interactivity, the local inbox."""
