@@ -97,3 +97,23 @@ class RecoveryMomentRow(Base):
     csat: Mapped[int | None] = mapped_column(Integer)  # 1-10, the Dutch "cijfer"
     ces: Mapped[int | None] = mapped_column(Integer)  # 1-7, how easy it was
     nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, would recommend
+
+
+class EscalationRow(Base):
+    """A case handed to agents (escalation/store.py reads and writes it)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        Index("ix_escalation_status_opened", "status", "opened_at"),
+        Index("ix_escalation_conversation", "conversation_id"),
+    )
+
+    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)  # optimistic concurrency: bumped per change
+    file: Mapped[str] = mapped_column(Text)  # CaseFile as JSON
+    state: Mapped[str] = mapped_column(Text)  # CaseState as JSON
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from journeys import tables  # noqa: F401  (registers the tables)
-from journeys.db import VERSION_TABLE, Base, create_engine_for, downgrade, migrate
+from journeys.db import VERSION_TABLE, Base, alembic_config, create_engine_for, downgrade, migrate
 
 pytestmark = pytest.mark.integration
 
@@ -34,8 +35,8 @@ async def test_migrations_create_the_ledger_tables_on_an_empty_postgres(
             drift = await conn.run_sync(_schema_drift)
     finally:
         await engine.dispose()
-    assert {"gesture_ledger", "budget_counters", "recovery_moments", VERSION_TABLE} <= names
-    assert version == "0003"
+    assert {"gesture_ledger", "recovery_moments", "escalations", VERSION_TABLE} <= names
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert drift == []
 
 
