@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions import phrases
 from carriers.model import Shipment, ShipmentStatus
+from recovery import phrases
 from recovery.diagnosis import Diagnosis, Finding
 
 CARRIER_NAMES = {"postnl": "PostNL", "dhl": "DHL"}

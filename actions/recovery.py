@@ -10,9 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case import case_id, complaint_from
-from actions.offer_replies import granted_messages, offer_messages
+from actions.offer_replies import offer_messages
 from actions.services import get_services
 from herstel.bootstrap import Services
+from recovery.confirmations import granted_messages
 from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import NotGranted
 from recovery.proposal import affected_line

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from actions import phrases
+from recovery import phrases
 from tests.builders import NOW
 
 

@@ -11,10 +11,34 @@ _WEEKDAYS = {
     "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
 }
 _MONTHS = {
-    "en": "January February March April May June July August September October November "
-    "December".split(),
-    "nl": "januari februari maart april mei juni juli augustus september oktober november "
-    "december".split(),
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
 }
 _RELATIVE_DAYS = {
     "en": {-1: "yesterday", 0: "today", 1: "tomorrow"},
