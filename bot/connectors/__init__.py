@@ -1,0 +1,1 @@
+"""Rasa channel connectors (loaded by module path from bot/credentials.yml)."""
