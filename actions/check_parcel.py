@@ -47,7 +47,7 @@ class ActionCheckParcel(Action):
             return _identity_failed(dispatcher, tracker)
         # Verified from here on; the offer comes in the same call, one round trip less.
         verified = SlotSet("order_verified", True)
-        return [verified, *offer_events(dispatcher, tracker, services, diagnosis)]
+        return [verified, *await offer_events(dispatcher, tracker, services, diagnosis)]
 
 
 def _identity_failed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -7,9 +7,12 @@ from typing import Any
 
 import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.escalation import hand_over, verified_facts
+from actions.services import get_services
+from escalation.model import Why
 from herstel.settings import ROOT
 
 OPTIONS_FILE = ROOT / "bot" / "clarify_options.yml"
@@ -48,8 +51,11 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if misses_in_a_row(tracker) >= MAX_MISUNDERSTANDINGS:
-            dispatcher.utter_message(response="utter_handoff_not_understood")
-            return [SlotSet("handoff_requested", True)]
+            services = await get_services()
+            diagnosis, proposal = await verified_facts(tracker, services)
+            return await hand_over(
+                dispatcher, tracker, services, Why.MISUNDERSTOOD, diagnosis, proposal
+            )
         language = "nl" if tracker.get_slot("language") == "nl" else "en"
         candidates = likeliest(tracker)
         if not candidates:

@@ -10,8 +10,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case import case_id, complaint_from
+from actions.escalation import hand_over
 from actions.offer_replies import offer_messages
 from actions.services import get_services
+from carriers.model import ShipmentStatus
+from escalation.model import Why
 from herstel.bootstrap import Services
 from recovery.confirmations import granted_messages
 from recovery.diagnosis import Diagnosis, Finding
@@ -22,7 +25,7 @@ from recovery.service import offer_key
 log = logging.getLogger(__name__)
 
 
-def offer_events(
+async def offer_events(
     dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, diagnosis: Diagnosis
 ) -> list[EventType]:
     """Offer what the mandate gives for this complaint; after a 'no': one rung up, or a person."""
@@ -30,6 +33,9 @@ def offer_events(
     proposal = services.recovery.propose(complaint, diagnosis) if complaint else None
     if diagnosis.finding is not Finding.FOUND or proposal is None:
         return []
+    why = _needs_person(diagnosis, services)
+    if why is not None:
+        return await hand_over(dispatcher, tracker, services, why, diagnosis, proposal)
     declined = list(tracker.get_slot("offers_declined") or [])
     if tracker.get_slot("offer_state") == "pending":
         declined += tracker.get_slot("offers_made") or []
@@ -38,8 +44,9 @@ def offer_events(
     else:
         offers = proposal.offers
     if not offers:
-        dispatcher.utter_message(response="utter_handoff_above_mandate")
-        return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
+        return await hand_over(
+            dispatcher, tracker, services, Why.ABOVE_MANDATE, diagnosis, proposal
+        )
     item = affected_line(diagnosis.order, complaint)
     for message in offer_messages(offers, item, tracker.get_slot("language")):
         dispatcher.utter_message(**message)
@@ -48,6 +55,17 @@ def offer_events(
         SlotSet("offers_made", [offer_key(o) for o in offers]),
         SlotSet("offers_declined", declined),
     ]
+
+
+def _needs_person(diagnosis: Diagnosis, services: Services) -> Why | None:
+    """Facts that go to a person before the bot offers anything."""
+    shipment, order = diagnosis.shipment, diagnosis.order
+    if shipment is not None and shipment.status is ShipmentStatus.LOST:
+        return Why.CARRIER_FACTS
+    threshold = services.settings.escalate_order_value
+    if order is not None and order.value.amount >= threshold:
+        return Why.HIGH_VALUE
+    return None
 
 
 class ActionProposeGesture(Action):
@@ -65,7 +83,7 @@ class ActionProposeGesture(Action):
         diagnosis = await services.recovery.diagnose(
             tracker.get_slot("order_number"), tracker.get_slot("second_fact")
         )
-        return offer_events(dispatcher, tracker, services, diagnosis)
+        return await offer_events(dispatcher, tracker, services, diagnosis)
 
 
 class ActionGrantGesture(Action):
@@ -93,7 +111,10 @@ class ActionGrantGesture(Action):
         except NotGranted as exc:
             log.warning("case %s: not granted: %s", case_id(tracker), exc)
             dispatcher.utter_message(response="utter_grant_failed")
-            return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
+            proposal = services.recovery.propose(complaint, diagnosis)
+            return await hand_over(
+                dispatcher, tracker, services, Why.GRANT_FAILED, diagnosis, proposal
+            )
         except Exception:
             log.exception("case %s: granting failed", case_id(tracker))
             dispatcher.utter_message(response="utter_technical_problem")

@@ -119,6 +119,8 @@ class CaseFile:
     decision_reasons: tuple[str, ...] = ()
     mandate_version: str | None = None
     suggestions: tuple[Suggestion, ...] = ()  # ranked, best first
+    damage: str | None = None  # for a damaged product: "partial" or "unusable"
+    product: str | None = None  # the product the customer named
 
     def suggestion(self, key: str) -> Suggestion | None:
         return next((s for s in self.suggestions if s.key == key), None)
@@ -135,6 +137,8 @@ class CaseState:
     decided_by: str | None = None
     decided_at: datetime | None = None
     thread: tuple[Message, ...] = ()  # customer messages and agent replies since hand-over
+    # What the bot says to confirm the decision: Rasa response names with their parameters.
+    outcome_messages: tuple[dict[str, Any], ...] = ()
     slack_channel: str | None = None
     slack_ts: str | None = None
 
@@ -223,6 +227,8 @@ def case_file_from_json(data: dict[str, Any]) -> CaseFile:
             )
             for s in data.get("suggestions", [])
         ),
+        damage=data.get("damage"),
+        product=data.get("product"),
     )
 
 
@@ -235,6 +241,7 @@ def case_state_from_json(data: dict[str, Any]) -> CaseState:
         decided_by=data.get("decided_by"),
         decided_at=_at(data.get("decided_at")),
         thread=_messages(data.get("thread", [])),
+        outcome_messages=tuple(data.get("outcome_messages", [])),
         slack_channel=data.get("slack_channel"),
         slack_ts=data.get("slack_ts"),
     )

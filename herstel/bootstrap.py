@@ -9,6 +9,12 @@ import aiohttp
 
 from carriers.factory import build_carrier
 from carriers.model import Carrier
+from escalation.agents import INBOX_AGENTS, AgentDirectory
+from escalation.conversations import RasaConversations
+from escalation.inbox import InboxCards
+from escalation.service import Cards, EscalationService
+from escalation.slack import SlackCards
+from escalation.store import EscalationStore
 from herstel.clock import Clock, SystemClock
 from herstel.settings import Settings
 from journeys.db import create_engine_for, migrate
@@ -23,6 +29,8 @@ from shop.demo import DemoShop
 @dataclass
 class Services:
     recovery: RecoveryService
+    escalation: EscalationService
+    settings: Settings
     _closers: list[Any] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -45,7 +53,32 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     recovery = RecoveryService(
         shop, _carriers(settings, session, clock), clock, mandate, granter, MomentStore(journeys)
     )
-    return Services(recovery, [shop_db.dispose, session.close, journeys.dispose])
+    escalation = EscalationService(
+        EscalationStore(journeys, clock),
+        recovery,
+        _cards(settings),
+        RasaConversations(session, settings.rasa_url, settings.rasa_token.get_secret_value()),
+        agent_directory(settings),
+        clock,
+        channel=settings.slack_channel,
+    )
+    return Services(
+        recovery, escalation, settings, [shop_db.dispose, session.close, journeys.dispose]
+    )
+
+
+def agent_directory(settings: Settings) -> AgentDirectory:
+    slack = bool(settings.slack_bot_token.get_secret_value())
+    return AgentDirectory.parse(settings.agents or ("" if slack else INBOX_AGENTS))
+
+
+def _cards(settings: Settings) -> Cards:
+    token = settings.slack_bot_token.get_secret_value()
+    if not token:
+        return InboxCards()
+    return SlackCards.connect(
+        token, base_url=settings.slack_api_url, show_names=settings.show_customer_names
+    )
 
 
 def _carriers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -32,6 +33,20 @@ class Settings(BaseSettings):
     # Where the web chat page finds the Rasa server (public URL when behind a proxy).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_public_url: str = ""
+    # Rasa's HTTP API token: agents' decisions reach the conversation through it.
+    rasa_token: SecretStr = SecretStr("")
+
+    # Escalation. Without a Slack bot token, cases go to the desk's local agent inbox.
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_channel: str = ""  # where new cases are posted, e.g. C0123456789
+    slack_api_url: str = "https://slack.com/api/"
+    # Who may act on cards: "U123:Anna=lead,U456:Bram=agent" (Slack user ids).
+    agents: str = ""
+    show_customer_names: bool = False  # cards show pseudonymous ids unless this is set
+    # Orders worth this much (in the shop's currency) always go to a person.
+    escalate_order_value: Decimal = Decimal("1000")
+    agent_reply_minutes: int = 15  # what the customer is told about waiting for a person
 
     def sqlite_url(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{self.var_dir / name}"

@@ -151,6 +151,17 @@ class GestureLedger:
         count = sum(k.count for k in by_kind.values())
         return CustomerHistory(customer_id, since, count, Money(total_minor, currency), by_kind)
 
+    async def recent(self, customer_id: str, limit: int = 10) -> list[GestureRow]:
+        """The customer's latest live gestures, newest first (what an agent sees on a card)."""
+        query = (
+            select(GestureRow)
+            .where(GestureRow.customer_id == customer_id, GestureRow.state.in_(LIVE_STATES))
+            .order_by(GestureRow.created_at.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())  # type: ignore[arg-type]
+
 
 async def _line(conn: AsyncConnection, spec: CounterSpec, customer_id: str | None) -> BudgetLine:
     currency = spec.limit.currency

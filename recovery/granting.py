@@ -90,6 +90,10 @@ class Granter:
             granted.append(Granted(offer.kind, offer.cost, result))
         return tuple(granted)
 
+    async def history(self, customer_id: str) -> list:
+        """The customer's latest live gestures, newest first."""
+        return await self._ledger.recent(customer_id)
+
     def _request(
         self, case_id: str, order: Order, offer: Offer, decided_by: str, level: Level
     ) -> ReservationRequest:

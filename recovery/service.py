@@ -15,9 +15,17 @@ from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import Granted, Granter, NotGranted
 from recovery.moments import recovery_moment
 from recovery.proposal import Complaint, Proposal, affected_line, propose
-from shop.model import Shop
+from shop.model import Order, Shop
 
 log = logging.getLogger(__name__)
+
+
+class NeedsHigherLevel(NotGranted):
+    """The gesture is in the mandate, but above the level of whoever asked for it."""
+
+    def __init__(self, level: Level) -> None:
+        super().__init__(f"needs a {level.value}")
+        self.level = level
 
 
 def offer_key(offer: Offer) -> str:
@@ -52,6 +60,16 @@ class RecoveryService:
         if order is None or second_fact not in (order.postcode, order.email.lower()):
             log.info("order %s not found or identity mismatch", order_number)
             return Diagnosis(Finding.ORDER_NOT_FOUND, self._clock.now())
+        return await self._track(order)
+
+    async def diagnose_verified(self, order_number: str) -> Diagnosis:
+        """For an agent: the conversation already checked who the customer is."""
+        order = await self._shop.find_order(order_number)
+        if order is None:
+            return Diagnosis(Finding.ORDER_NOT_FOUND, self._clock.now())
+        return await self._track(order)
+
+    async def _track(self, order: Order) -> Diagnosis:
         carrier = self._carriers.get(order.carrier)
         if carrier is None:
             log.error("order %s ships with unconfigured carrier %s", order.number, order.carrier)
@@ -85,6 +103,10 @@ class RecoveryService:
         ceiling = max(turned_down, default=0)
         return next((o for o in ladder if o.cost.minor > ceiling), None)
 
+    async def past_gestures(self, customer_id: str) -> list:
+        """Ledger rows of the customer's latest gestures, for an agent's card."""
+        return await self._granter.history(customer_id) if self._granter else []
+
     async def record_score(self, case_id: str, scale: str, score: int) -> bool:
         """A customer's score (csat, ces, nps) on the case's recovery moment."""
         if self._moments is None:
@@ -109,13 +131,62 @@ class RecoveryService:
         if missing:
             raise NotGranted(f"no longer within the bot's mandate: {', '.join(missing)}")
         offers = tuple(allowed[key] for key in offered)
+        return await self._grant(
+            case_id, complaint, diagnosis, proposal, offers, "bot", Level.BOT, language
+        )
+
+    async def grant_as(
+        self,
+        case_id: str,
+        complaint: Complaint,
+        order_number: str,
+        key: str,
+        *,
+        decided_by: str,
+        level: Level,
+        language: str,
+    ) -> tuple[Diagnosis, tuple[Granted, ...]]:
+        """A person's decision: the mandate is asked again now, whatever the card said."""
+        diagnosis = await self.diagnose_verified(order_number)
+        proposal = self.propose(complaint, diagnosis) if diagnosis.order else None
+        if proposal is None or self._granter is None:
+            raise NotGranted("nothing to grant for this case any more")
+        offer = next((o for o in proposal.decision.gestures if offer_key(o) == key), None)
+        if offer is None:
+            raise NotGranted(f"the mandate no longer allows {key} for this case")
+        if not offer.may_be_granted_by(level):
+            raise NeedsHigherLevel(offer.level)
+        granted = await self._grant(
+            case_id, complaint, diagnosis, proposal, (offer,), decided_by, level, language
+        )
+        return diagnosis, granted
+
+    async def _grant(
+        self,
+        case_id: str,
+        complaint: Complaint,
+        diagnosis: Diagnosis,
+        proposal: Proposal,
+        offers: tuple[Offer, ...],
+        decided_by: str,
+        level: Level,
+        language: str,
+    ) -> tuple[Granted, ...]:
+        assert self._granter is not None and diagnosis.order is not None
         item = affected_line(diagnosis.order, complaint)
         granted = await self._granter.grant(
-            case_id, diagnosis.order, item, offers, decided_by="bot", level=Level.BOT
+            case_id, diagnosis.order, item, offers, decided_by=decided_by, level=level
         )
         if self._moments is not None:
             moment = recovery_moment(
-                case_id, complaint, diagnosis, granted, proposal, language, self._clock.now()
+                case_id,
+                complaint,
+                diagnosis,
+                granted,
+                proposal,
+                language,
+                self._clock.now(),
+                decided_by=decided_by,
             )
             await self._moments.record(moment)
         return granted

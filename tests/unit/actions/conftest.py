@@ -8,12 +8,14 @@ from actions.services import use_services
 from carriers.fake import FakeCarrier
 from herstel.bootstrap import Services
 from herstel.clock import FrozenClock
+from herstel.settings import Settings
 from journeys.moments import MomentStore
 from policies import load_default
 from recovery.granting import Granter
 from recovery.service import RecoveryService
 from shop.memory import InMemoryShop
 from tests.builders import NOW, a_shipment, an_order
+from tests.support.escalation import escalation_service
 
 
 def a_tracker(slots: dict[str, Any] | None = None, text: str = "") -> Tracker:
@@ -47,7 +49,8 @@ def services(carrier: FakeCarrier, shop: InMemoryShop, sqlite_store) -> Iterator
     recovery = RecoveryService(
         shop, {"postnl": carrier}, FrozenClock(NOW), mandate, granter, moments
     )
-    services = Services(recovery=recovery)
+    escalation = escalation_service(sqlite_store.engine, recovery, FrozenClock(NOW))
+    services = Services(recovery, escalation, Settings())
     use_services(services)
     yield services
     use_services(None)

@@ -41,13 +41,17 @@ async def test_the_two_likeliest_complaint_meanings_become_buttons_in_the_custom
     ]
 
 
-async def test_a_second_misunderstanding_in_a_row_hands_over_to_a_person():
+async def test_a_second_misunderstanding_in_a_row_hands_over_to_a_person(services):
     dispatcher = CollectingDispatcher()
     events = await ActionClarify().run(
         dispatcher, a_tracker([user("nlu_fallback"), user("nlu_fallback")]), {}
     )
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_not_understood"]
-    assert events[0]["name"] == "handoff_requested" and events[0]["value"] is True
+    assert {"event": "slot", "name": "handoff_requested", "value": True} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events
+    ]
+    [case] = await services.escalation.cases()
+    assert case.file.why == "misunderstood" and case.state.status == "open"
 
 
 def test_every_button_title_fits_whatsapp_and_exists_in_both_languages():

@@ -6,7 +6,11 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-RESPONSES = yaml.safe_load((ROOT / "bot/domain/responses.yml").read_text())["responses"]
+RESPONSES = {
+    name: variants
+    for path in sorted((ROOT / "bot/domain").glob("*.yml"))
+    for name, variants in (yaml.safe_load(path.read_text()).get("responses") or {}).items()
+}
 NL = [{"type": "slot", "name": "language", "value": "nl"}]
 
 

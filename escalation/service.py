@@ -1,0 +1,319 @@
+"""What agents do with an escalated case, whatever surface they click on (Slack or the inbox).
+
+Every action re-checks on the server who may do what: a button's value is input, not
+authority. Gestures go through the same RecoveryService as the bot's, so a double click or a
+retried request gives one gesture.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from escalation.agents import Agent, AgentDirectory
+from escalation.conversations import Conversations, ConversationUnreachable
+from escalation.model import Case, CaseFile, Message, Status
+from escalation.store import EscalationStore, Stored
+from herstel.clock import Clock
+from policies import Channel, ComplaintType, DamageExtent, Level
+from recovery.confirmations import granted_messages
+from recovery.granting import NotGranted
+from recovery.proposal import Complaint, affected_line
+from recovery.service import NeedsHigherLevel, RecoveryService
+
+log = logging.getLogger(__name__)
+
+# The external intents the bot answers (bot/domain/escalation.yml).
+DECIDED = "EXTERNAL_agent_decided"
+AGENT_MESSAGE = "EXTERNAL_agent_message"
+TOOK_OVER = "EXTERNAL_agent_took_over"
+HANDED_BACK = "EXTERNAL_agent_handed_back"
+
+
+class Cards(Protocol):
+    """Where agents see cases: Slack (escalation/slack.py) or the local inbox."""
+
+    async def post_case(self, channel: str, case: Case) -> tuple[str, str]: ...
+    async def update_case(self, case: Case) -> None: ...
+    async def post_thread(self, case: Case, message: Message) -> None: ...
+    async def open_write_modal(self, trigger_id: str, case: Case) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What happened to an agent's request, in words for that agent."""
+
+    done: bool
+    note: str
+    case: Case | None = None
+
+
+class EscalationService:
+    def __init__(
+        self,
+        store: EscalationStore,
+        recovery: RecoveryService,
+        cards: Cards,
+        conversations: Conversations,
+        agents: AgentDirectory,
+        clock: Clock,
+        channel: str = "",
+    ) -> None:
+        self._store = store
+        self._recovery = recovery
+        self._cards = cards
+        self._conversations = conversations
+        self._agents = agents
+        self._clock = clock
+        self._channel = channel
+
+    # --- from the bot ------------------------------------------------------------------
+
+    async def open(self, file: CaseFile, conversation_id: str) -> Case:
+        """Hand a case to agents; asking again for the same case posts no second card."""
+        stored, new = await self._store.open(file, conversation_id)
+        if not new:
+            return stored.case
+        try:
+            channel, ts = await self._cards.post_case(self._channel, stored.case)
+        except Exception:
+            log.exception(
+                "case %s: the card could not be posted; it waits in the inbox", file.case_id
+            )
+            return stored.case
+        stored = await self._store.change(
+            file.case_id,
+            lambda c: Case(c.file, c.state.but(slack_channel=channel, slack_ts=ts)),
+        )
+        return stored.case
+
+    async def customer_said(self, conversation_id: str, text: str) -> bool:
+        """A customer's message while an agent owns the conversation: into the card's thread."""
+        active = await self._store.active_for(conversation_id)
+        if active is None or active.case.state.status is not Status.TAKEN_OVER:
+            return False
+        message = Message("customer", text, self._clock.now())
+        stored = await self._append(active.case.file.case_id, message)
+        await self._thread(stored.case, message)
+        return True
+
+    async def taken_over(self, conversation_id: str) -> bool:
+        active = await self._store.active_for(conversation_id)
+        return active is not None and active.case.state.status is Status.TAKEN_OVER
+
+    async def outcome_for(self, conversation_id: str, case_id: str) -> tuple[dict, ...]:
+        """What the bot says to confirm an agent's decision on the conversation's case."""
+        stored = await self._store.get(case_id)
+        if stored.conversation_id != conversation_id:
+            return ()
+        return stored.case.state.outcome_messages
+
+    # --- from agents -------------------------------------------------------------------
+
+    async def claim(self, case_id: str, user_id: str) -> Result:
+        agent = self._agents.get(user_id)
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
+        stored = await self._store.change(case_id, lambda c: _claimed(c, agent))
+        state = stored.case.state
+        if state.owner != agent.user_id:
+            return Result(False, _refusal(stored.case), stored.case)
+        await self._refresh(stored.case)
+        return Result(True, "The case is yours.", stored.case)
+
+    async def grant(self, case_id: str, user_id: str, key: str) -> Result:
+        agent = self._agents.get(user_id)
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
+        stored = await self._store.get(case_id)
+        case = stored.case
+        if case.state.status is Status.RESOLVED or not _may_act(case, agent):
+            return Result(False, _refusal(case), case)
+        suggestion = case.file.suggestion(key)
+        if suggestion is None or case.file.order_number is None:
+            return Result(False, "That is not one of this case's suggestions.", case)
+        complaint = _complaint(case.file)
+        if complaint is None:
+            return Result(False, "This case has no complaint to settle.", case)
+        try:
+            diagnosis, granted = await self._recovery.grant_as(
+                case_id,
+                complaint,
+                case.file.order_number,
+                key,
+                decided_by=f"agent:{agent.user_id}",
+                level=agent.level,
+                language=case.file.language,
+            )
+        except NeedsHigherLevel as exc:
+            return Result(False, f"This needs a {exc.level.value}; ask one to approve it.", case)
+        except NotGranted as exc:
+            return Result(False, f"Not granted: {exc}", case)
+        assert diagnosis.order is not None
+        item = affected_line(diagnosis.order, complaint)
+        now = self._clock.now()
+        messages = granted_messages(granted, item, case.file.language, now)
+        outcome = ", ".join(f"{g.kind.value.replace('_', ' ')} {g.cost.format()}" for g in granted)
+
+        won = False
+
+        def resolve(current: Case) -> Case | None:
+            nonlocal won
+            won = current.state.status is not Status.RESOLVED
+            if not won:
+                return None  # someone resolved it first; their outcome stands
+            state = current.state.but(
+                status=Status.RESOLVED,
+                owner=current.state.owner or agent.user_id,
+                owner_name=current.state.owner_name or agent.name,
+                outcome=outcome,
+                decided_by=agent.user_id,
+                decided_at=now,
+                outcome_messages=tuple(messages),
+            )
+            return Case(current.file, state)
+
+        resolved = await self._store.change(case_id, resolve)
+        if won:  # only the request that resolved the case tells the customer
+            await self._tell(resolved, DECIDED, {"case_id": case_id})
+        await self._refresh(resolved.case)
+        return Result(True, f"Done: {outcome}.", resolved.case)
+
+    async def write(self, case_id: str, user_id: str, text: str) -> Result:
+        """An agent's personal message, sent only by this explicit action."""
+        agent = self._agents.get(user_id)
+        text = text.strip()
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
+        if not text:
+            return Result(False, "The message is empty.")
+        stored = await self._store.change(case_id, lambda c: _claimed(c, agent))
+        if not _may_act(stored.case, agent):
+            return Result(False, _refusal(stored.case), stored.case)
+        message = Message("agent", text, self._clock.now())
+        stored = await self._append(case_id, message)
+        await self._tell(stored, AGENT_MESSAGE, {"agent_text": text})
+        await self._refresh(stored.case)
+        return Result(True, "Sent to the customer.", stored.case)
+
+    async def open_writer(self, case_id: str, user_id: str, trigger_id: str) -> Result:
+        agent = self._agents.get(user_id)
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
+        stored = await self._store.get(case_id)
+        if not _may_act(stored.case, agent):
+            return Result(False, _refusal(stored.case), stored.case)
+        await self._cards.open_write_modal(trigger_id, stored.case)
+        return Result(True, "", stored.case)
+
+    async def take_over(self, case_id: str, user_id: str) -> Result:
+        agent = self._agents.get(user_id)
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
+
+        def take(current: Case) -> Case | None:
+            claimed = _claimed(current, agent)
+            if claimed is None or claimed.state.owner != agent.user_id:
+                return claimed
+            if claimed.state.status is Status.RESOLVED:
+                return None
+            return Case(claimed.file, claimed.state.but(status=Status.TAKEN_OVER))
+
+        stored = await self._store.change(case_id, take)
+        if stored.case.state.status is not Status.TAKEN_OVER or stored.case.state.owner != user_id:
+            return Result(False, _refusal(stored.case), stored.case)
+        await self._tell(stored, TOOK_OVER, {"agent_name": agent.name})
+        await self._refresh(stored.case)
+        return Result(True, "You have the conversation; the bot is silent.", stored.case)
+
+    async def hand_back(self, case_id: str, user_id: str) -> Result:
+        agent = self._agents.get(user_id)
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
+
+        def give_back(current: Case) -> Case | None:
+            if current.state.status is not Status.TAKEN_OVER or current.state.owner != user_id:
+                return None
+            return Case(current.file, current.state.but(status=Status.CLAIMED))
+
+        stored = await self._store.change(case_id, give_back)
+        if stored.case.state.status is not Status.CLAIMED or stored.case.state.owner != user_id:
+            return Result(False, _refusal(stored.case), stored.case)
+        await self._tell(stored, HANDED_BACK)
+        await self._refresh(stored.case)
+        return Result(True, "The bot has the conversation again.", stored.case)
+
+    async def cases(self, limit: int = 50) -> list[Case]:
+        return [stored.case for stored in await self._store.latest(limit)]
+
+    async def case(self, case_id: str) -> Case:
+        return (await self._store.get(case_id)).case
+
+    # --- helpers -----------------------------------------------------------------------
+
+    async def _append(self, case_id: str, message: Message) -> Stored:
+        return await self._store.change(
+            case_id,
+            lambda c: Case(c.file, c.state.but(thread=(*c.state.thread, message))),
+        )
+
+    async def _tell(
+        self, stored: Stored, intent: str, entities: dict[str, str] | None = None
+    ) -> None:
+        try:
+            await self._conversations.trigger(stored.conversation_id, intent, entities)
+        except ConversationUnreachable as exc:
+            log.error(
+                "case %s: the customer could not be told (%s): %s",
+                stored.case.file.case_id,
+                intent,
+                exc,
+            )
+
+    async def _refresh(self, case: Case) -> None:
+        if case.state.slack_ts is None:
+            return
+        try:
+            await self._cards.update_case(case)
+        except Exception:
+            log.exception("case %s: the card could not be updated", case.file.case_id)
+
+    async def _thread(self, case: Case, message: Message) -> None:
+        if case.state.slack_ts is None:
+            return
+        try:
+            await self._cards.post_thread(case, message)
+        except Exception:
+            log.exception("case %s: the thread could not be updated", case.file.case_id)
+
+
+def _claimed(case: Case, agent: Agent) -> Case | None:
+    """The case owned by agent if nobody else has it; unchanged (None) otherwise."""
+    state = case.state
+    if state.status is not Status.OPEN or state.owner is not None:
+        return None
+    return Case(
+        case.file, state.but(status=Status.CLAIMED, owner=agent.user_id, owner_name=agent.name)
+    )
+
+
+def _may_act(case: Case, agent: Agent) -> bool:
+    """The owner acts; on an unclaimed case anyone may; a lead may always step in."""
+    owner = case.state.owner
+    return owner is None or owner == agent.user_id or agent.level is Level.LEAD
+
+
+def _refusal(case: Case) -> str:
+    state = case.state
+    if state.status is Status.RESOLVED:
+        return f"Already decided by {state.decided_by}: {state.outcome}."
+    return f"{state.owner_name or state.owner} has this case."
+
+
+def _complaint(file: CaseFile) -> Complaint | None:
+    if file.complaint_type is None:
+        return None
+    channel = Channel.WHATSAPP if file.channel == Channel.WHATSAPP.value else Channel.WEBCHAT
+    damage = DamageExtent(file.damage) if file.damage else None
+    return Complaint(ComplaintType(file.complaint_type), channel, damage, file.product)
