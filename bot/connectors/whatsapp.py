@@ -9,6 +9,7 @@ parts (signature, parsing, rendering, memory) live in whatsapp_format.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -62,13 +63,12 @@ class GraphClient:
             ) as answer:
                 if answer.status < 300:
                     return True
-                error = (await answer.text())[:300]
                 logger.error(
-                    "WhatsApp refused a %s message to %s: HTTP %s %s",
+                    "WhatsApp refused a message (type %s) to %s: HTTP %s %s",
                     message.get("type"),
                     to,
                     answer.status,
-                    error,
+                    _graph_error(await answer.text()),
                 )
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("WhatsApp send to %s failed: %r", to, error)
@@ -77,6 +77,15 @@ class GraphClient:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def _graph_error(body: str) -> str:
+    """Code and message of a Graph API error; not its details, which may name the customer."""
+    try:
+        error = json.loads(body).get("error") or {}
+        return f"(#{error.get('code')}) {str(error.get('message'))[:200]}"
+    except (ValueError, AttributeError):
+        return "(no Graph error body)"
 
 
 class WhatsAppOutput(OutputChannel):

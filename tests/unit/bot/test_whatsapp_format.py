@@ -347,3 +347,21 @@ def test_the_memory_of_seen_messages_is_bounded():
         assert seen.first_time(f"wamid.{n}")
     assert not seen.first_time("wamid.3")
     assert seen.first_time("wamid.0")  # the oldest was let go
+
+
+# -- the e2e tests' Graph API stand-in checks what Meta checks ------------------------
+
+
+def test_the_standin_accepts_what_we_render_and_refuses_what_meta_would():
+    from tests.support.whatsapp_standin import problems_with
+
+    rendered = button_message(WA_ID, CES_TEXT, CES_BUTTONS)
+    assert problems_with(rendered.interactive) == []
+    assert problems_with(text_messages(WA_ID, "x" * 5000)[0]) == []
+    too_long = json.loads(json.dumps(rendered.interactive))
+    too_long["interactive"]["action"]["sections"][0]["rows"][0]["title"] = "x" * 25
+    assert problems_with(too_long) == ["row title has 25 characters (at most 24)"]
+    four = button_message(WA_ID, "Kies", [{"title": "a", "payload": "/a"}] * 1).interactive
+    four["interactive"]["action"]["buttons"] *= 4
+    assert "4 reply buttons (1-3 allowed)" in problems_with(four)
+    assert problems_with({**text_messages(WA_ID, "hoi")[0], "to": "+31 6"}) != []

@@ -1,0 +1,242 @@
+"""WhatsApp conversations: signed Cloud API webhooks into the real Rasa server, replies out
+to a local stand-in of the Graph API (tests/support/whatsapp_standin.py)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.connectors.whatsapp_format import signature_for
+from herstel.launcher import Stack
+from tests.support.whatsapp_standin import (
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+    GraphStandIn,
+)
+
+pytestmark = pytest.mark.e2e
+
+QUIET_SECONDS = 1.5  # how long to watch for a reply that must not come
+
+
+@pytest.fixture(scope="module")
+def graph(stack: Stack) -> Iterator[GraphStandIn]:
+    standin = GraphStandIn.from_env(stack.extra_env).start()
+    yield standin
+    standin.stop()
+
+
+def webhook_body(wa_id: str, message: dict[str, Any]) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Klant"}, "wa_id": wa_id}],
+        "messages": [
+            {"from": wa_id, "id": f"wamid.{secrets.token_hex(12)}", "timestamp": "1", **message}
+        ],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}],
+    }
+    return json.dumps(body).encode()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any] | str
+
+
+@dataclass
+class WhatsAppCustomer:
+    stack: Stack
+    graph: GraphStandIn
+    wa_id: str
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.stack.url('rasa')}/webhooks/whatsapp/webhook"
+
+    def post(self, body: bytes, signature: str | None = "sign") -> Answer:
+        headers = {"Content-Type": "application/json"}
+        if signature == "sign":
+            signature = signature_for(APP_SECRET, body)
+        if signature is not None:
+            headers["X-Hub-Signature-256"] = signature
+        request = urllib.request.Request(self.webhook, data=body, headers=headers)
+        return _open(request)
+
+    def sends(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        """Send one signed message; the bot's WhatsApp messages in answer to it."""
+        before = len(self.graph.messages_to(self.wa_id))
+        answer = self.post(webhook_body(self.wa_id, message))
+        assert answer.status == 200, answer
+        return self.graph.wait_for(self.wa_id, before + 1)[before:]
+
+    def says(self, text: str) -> list[dict[str, Any]]:
+        return self.sends({"type": "text", "text": {"body": text}})
+
+    def taps(self, reply_kind: str, reply_id: str) -> list[dict[str, Any]]:
+        tapped = {"type": reply_kind, reply_kind: {"id": reply_id, "title": "-"}}
+        return self.sends({"type": "interactive", "interactive": tapped})
+
+    def tracker_events(self) -> list[dict[str, Any]]:
+        url = (
+            f"{self.stack.url('rasa')}/conversations/{self.wa_id}/tracker"
+            f"?token={self.stack.rasa_token}"
+        )
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read()).get("events") or []
+
+
+def _open(request: urllib.request.Request) -> Answer:
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return Answer(status, json.loads(raw))
+    except ValueError:
+        return Answer(status, raw.decode())
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    parts = []
+    for message in messages:
+        if message["type"] == "text":
+            parts.append(message["text"]["body"])
+        else:
+            parts.append(message["interactive"]["body"]["text"])
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def whatsapp(stack: Stack, graph: GraphStandIn) -> WhatsAppCustomer:
+    return WhatsAppCustomer(stack, graph, "3161" + str(secrets.randbelow(10**7)).zfill(7))
+
+
+def test_a_signed_dutch_complaint_is_answered_in_dutch_on_whatsapp(whatsapp):
+    replies = whatsapp.says("mijn pakket is nog steeds niet binnen")
+    assert all(m["type"] == "text" for m in replies)
+    answer = text_of(replies)
+    assert "Wat vervelend" in answer
+    assert "ordernummer" in answer
+    assert not whatsapp.graph.refused
+
+
+def test_an_unsigned_or_tampered_webhook_is_refused_and_reaches_no_one(whatsapp):
+    body = webhook_body(whatsapp.wa_id, {"type": "text", "text": {"body": "mijn pakket is kwijt"}})
+    unsigned = whatsapp.post(body, signature=None)
+    assert unsigned.status == 401
+    assert "X-Hub-Signature-256" in unsigned.body["error"]
+    tampered = body.replace(b"kwijt", b"stuk!")
+    assert whatsapp.post(tampered, signature=signature_for(APP_SECRET, body)).status == 401
+    wrong_secret = signature_for("not-the-app-secret", body)
+    assert whatsapp.post(body, signature=wrong_secret).status == 401
+    time.sleep(QUIET_SECONDS)
+    assert whatsapp.graph.messages_to(whatsapp.wa_id) == []
+    assert not [e for e in whatsapp.tracker_events() if e["event"] == "user"]
+
+
+def test_a_retried_webhook_gets_no_second_answer(whatsapp):
+    body = webhook_body(
+        whatsapp.wa_id, {"type": "text", "text": {"body": "waar blijft mijn pakket"}}
+    )
+    assert whatsapp.post(body).status == 200
+    first = whatsapp.graph.wait_for(whatsapp.wa_id, 1)
+    assert whatsapp.post(body).status == 200  # Meta retries with the same message id
+    time.sleep(QUIET_SECONDS)
+    assert whatsapp.graph.messages_to(whatsapp.wa_id) == first
+    assert len([e for e in whatsapp.tracker_events() if e["event"] == "user"]) == 1
+
+
+def test_malformed_json_and_status_updates_change_nothing(whatsapp):
+    assert whatsapp.post(b'{"object": "whatsapp_business_account", "entry": [').status == 400
+    status_update = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                            "statuses": [
+                                {"id": "wamid.x", "status": "read", "recipient_id": whatsapp.wa_id}
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    assert whatsapp.post(json.dumps(status_update).encode()).status == 200
+    time.sleep(QUIET_SECONDS)
+    assert whatsapp.graph.messages_to(whatsapp.wa_id) == []
+    assert not [e for e in whatsapp.tracker_events() if e["event"] == "user"]
+
+
+def test_metas_verification_handshake(whatsapp):
+    def verify(token: str) -> Answer:
+        query = urllib.parse.urlencode(
+            {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444"}
+        )
+        return _open(urllib.request.Request(f"{whatsapp.webhook}?{query}"))
+
+    assert verify(VERIFY_TOKEN) == Answer(200, 1158201444)  # the challenge, echoed as is
+    assert verify("wrong-token").status == 403
+
+
+def test_the_late_laptop_over_whatsapp_buttons_and_lists(whatsapp):
+    whatsapp.says("Hoi, mijn laptop zou voor 12 uur komen en hij is er nog steeds niet")
+    whatsapp.says("100482")
+    offer = whatsapp.says("3512 JE")
+    assert "tegoedbon van €10" in text_of(offer)
+    question = offer[-1]["interactive"]
+    assert question["type"] == "button"
+    assert question["body"]["text"] == "Zal ik dat regelen?"
+    ids = [button["reply"]["id"] for button in question["action"]["buttons"]]
+    assert ids == ["/affirm", "/deny"]
+
+    done = text_of(whatsapp.taps("button_reply", "/affirm"))
+    assert "je code is HRST-" in done
+    assert "welk cijfer geef je dit gesprek" in done
+
+    ces = whatsapp.says("8")[-1]["interactive"]
+    assert ces["type"] == "list"
+    assert "hoe makkelijk" in ces["body"]["text"]
+    rows = ces["action"]["sections"][0]["rows"]
+    assert [row["title"] for row in rows] == [str(n) for n in range(1, 8)]
+    assert "Dank je wel" in text_of(whatsapp.taps("list_reply", rows[5]["id"]))
+    assert not whatsapp.graph.refused
+
+
+def test_when_the_api_refuses_a_list_numbered_options_work_instead(whatsapp):
+    whatsapp.says("Hoi, mijn laptop zou voor 12 uur komen en hij is er nog steeds niet")
+    whatsapp.says("100482")
+    whatsapp.says("3512 JE")
+    whatsapp.taps("button_reply", "/affirm")
+    whatsapp.graph.refuse_interactive = True
+    try:
+        numbered = whatsapp.says("7")[-1]
+    finally:
+        whatsapp.graph.refuse_interactive = False
+    assert numbered["type"] == "text"
+    assert "\n1. 1\n" in numbered["text"]["body"] and numbered["text"]["body"].endswith("7. 7")
+    assert "Dank je wel" in text_of(whatsapp.says("6"))
+    last_user_text = [e for e in whatsapp.tracker_events() if e["event"] == "user"][-1]["text"]
+    assert last_user_text == '/give_rating{"rating": "6"}'  # the 6th option's payload
