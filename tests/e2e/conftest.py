@@ -16,6 +16,7 @@ from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
+from tests.support.whatsapp_standin import standin_env
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +26,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     asyncio.run(prepare(Settings(var_dir=var_dir), SystemClock()))
     # A short carrier timeout keeps the "slow carrier" conversation quick.
     env = {"HERSTEL_CARRIER_TIMEOUT_SECONDS": "1"}
+    # WhatsApp configured against a local Graph API stand-in (tests/e2e/test_whatsapp.py).
+    env.update(standin_env())
     with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as running:
         yield running
 
