@@ -94,6 +94,11 @@ def _user(payload: dict[str, Any]) -> tuple[str, str]:
     return user["id"], name if isinstance(name, str) else ""
 
 
+def _object(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    value = payload.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -127,9 +132,7 @@ def _block_actions(payload: dict[str, Any]) -> Interaction:
     else:
         case_id = value
     case_id = _identifier(case_id, "case id", MAX_CASE_ID)
-    container = payload.get("container") if isinstance(payload.get("container"), dict) else {}
-    channel = payload.get("channel") if isinstance(payload.get("channel"), dict) else {}
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    container, channel, message = (_object(payload, k) for k in ("container", "channel", "message"))
     return Interaction(
         type="block_actions",
         user_id=user_id,

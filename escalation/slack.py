@@ -1,0 +1,123 @@
+"""Cards in Slack: a thin adapter over slack_sdk's AsyncWebClient.
+
+Every failure (Slack said no, Slack cannot be reached, too slow) comes out as
+SlackUnavailable, so a caller can degrade (keep the case in the local inbox, retry later)
+instead of losing the customer's escalation to a stack trace. Messages carry no personal
+data into the logs: errors name the method and Slack's error code only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from escalation.cards import case_card, thread_message, write_modal
+from escalation.model import Case, Message
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 10  # seconds; an escalation must not hang on Slack
+
+
+class SlackUnavailable(Exception):
+    """Slack refused or could not be reached; error is Slack's code when it answered."""
+
+    def __init__(self, method: str, error: str) -> None:
+        super().__init__(f"Slack {method} failed: {error}")
+        self.method = method
+        self.error = error
+
+
+class SlackCards:
+    def __init__(self, client: AsyncWebClient, *, show_names: bool = False) -> None:
+        self._client = client
+        self._show_names = show_names
+
+    @classmethod
+    def connect(
+        cls,
+        token: str,
+        *,
+        base_url: str | None = None,
+        timeout: int = DEFAULT_TIMEOUT,
+        show_names: bool = False,
+    ) -> SlackCards:
+        """A client for this bot token; base_url points it elsewhere (a stand-in in tests)."""
+        kwargs: dict[str, Any] = {"token": token, "timeout": timeout}
+        if base_url is not None:
+            kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+        return cls(AsyncWebClient(**kwargs), show_names=show_names)
+
+    async def post_case(self, channel: str, case: Case) -> tuple[str, str]:
+        """Post the case's card; returns the channel id and the message ts to update it by."""
+        card = case_card(case, show_names=self._show_names)
+        data = await self._call(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=channel,
+            unfurl_links=False,
+            unfurl_media=False,
+            **card,
+        )
+        channel_id, ts = data.get("channel"), data.get("ts")
+        if not isinstance(channel_id, str) or not isinstance(ts, str):
+            raise SlackUnavailable("chat.postMessage", "no channel or ts in the answer")
+        return channel_id, ts
+
+    async def update_case(self, case: Case) -> None:
+        """Redraw the card from the case's current state (owner, outcome, buttons)."""
+        channel, ts = self._where(case)
+        card = case_card(case, show_names=self._show_names)
+        await self._call("chat.update", self._client.chat_update, channel=channel, ts=ts, **card)
+
+    async def post_thread(self, case: Case, message: Message) -> str:
+        """Post a customer message or an agent reply under the card; returns its ts."""
+        channel, ts = self._where(case)
+        data = await self._call(
+            "chat.postMessage",
+            self._client.chat_postMessage,
+            channel=channel,
+            thread_ts=ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            **thread_message(message),
+        )
+        reply_ts = data.get("ts")
+        return reply_ts if isinstance(reply_ts, str) else ""
+
+    async def open_write_modal(self, trigger_id: str, case: Case) -> None:
+        """Open the write-to-customer modal; the trigger is valid for three seconds only."""
+        await self._call(
+            "views.open", self._client.views_open, trigger_id=trigger_id, view=write_modal(case)
+        )
+
+    @staticmethod
+    def _where(case: Case) -> tuple[str, str]:
+        channel, ts = case.state.slack_channel, case.state.slack_ts
+        if not channel or not ts:
+            raise ValueError(f"case {case.file.case_id} has no Slack card yet")
+        return channel, ts
+
+    async def _call(self, method: str, call: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await call(**kwargs)
+        except SlackApiError as e:
+            error = e.response.get("error") if e.response is not None else None
+            raise self._unavailable(method, str(error or "error")) from e
+        except SlackClientError as e:
+            raise self._unavailable(method, type(e).__name__) from e
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise self._unavailable(method, type(e).__name__) from e
+        data = response.data
+        if not isinstance(data, dict):
+            raise self._unavailable(method, "answer is not JSON")
+        return data
+
+    @staticmethod
+    def _unavailable(method: str, error: str) -> SlackUnavailable:
+        log.warning("Slack %s failed: %s", method, error)
+        return SlackUnavailable(method, error)
