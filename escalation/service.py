@@ -13,7 +13,7 @@ from typing import Protocol
 
 from escalation.agents import Agent, AgentDirectory
 from escalation.conversations import Conversations, ConversationUnreachable
-from escalation.model import Case, CaseFile, Message, Status
+from escalation.model import WRITE_MODAL, Act, Case, CaseFile, Message, Status
 from escalation.store import EscalationStore, Stored
 from herstel.clock import Clock
 from policies import Channel, ComplaintType, DamageExtent, Level
@@ -38,6 +38,7 @@ class Cards(Protocol):
     async def update_case(self, case: Case) -> None: ...
     async def post_thread(self, case: Case, message: Message) -> None: ...
     async def open_write_modal(self, trigger_id: str, case: Case) -> None: ...
+    async def tell_agent(self, case: Case, user_id: str, text: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,39 @@ class EscalationService:
         await self._tell(stored, HANDED_BACK)
         await self._refresh(stored.case)
         return Result(True, "The bot has the conversation again.", stored.case)
+
+    async def act(
+        self,
+        action: str,
+        case_id: str,
+        user_id: str,
+        *,
+        offer_key: str | None = None,
+        text: str | None = None,
+        trigger_id: str | None = None,
+    ) -> Result:
+        """One entry for every surface: a card control (Act) or the written message."""
+        if action == Act.CLAIM:
+            return await self.claim(case_id, user_id)
+        if action == Act.GRANT:
+            return await self.grant(case_id, user_id, offer_key or "")
+        if action == Act.TAKE_OVER:
+            return await self.take_over(case_id, user_id)
+        if action == Act.HAND_BACK:
+            return await self.hand_back(case_id, user_id)
+        if action == Act.WRITE and trigger_id:
+            return await self.open_writer(case_id, user_id, trigger_id)
+        if action in (Act.WRITE, WRITE_MODAL):
+            return await self.write(case_id, user_id, text or "")
+        return Result(False, f"unknown action {action!r}")
+
+    async def tell_agent(self, case_id: str, user_id: str, text: str) -> None:
+        """Why a click did nothing, shown only to the agent who clicked."""
+        try:
+            stored = await self._store.get(case_id)
+            await self._cards.tell_agent(stored.case, user_id, text)
+        except Exception:
+            log.exception("case %s: could not tell the agent", case_id)
 
     async def cases(self, limit: int = 50) -> list[Case]:
         return [stored.case for stored in await self._store.latest(limit)]

@@ -18,6 +18,12 @@ from journeys import cli as journeys_cli
 from policies import cli as policies_cli
 
 
+def agents_line(settings: Settings, desk_url: str) -> str:
+    if settings.slack_bot_token.get_secret_value():
+        return f"Agents:          Slack channel {settings.slack_channel or '(not set)'}"
+    return f"Agent inbox:     {desk_url}/inbox"
+
+
 def _run(args: argparse.Namespace) -> int:
     model = ensure_model(ROOT)
     settings = Settings()
@@ -34,6 +40,7 @@ def _run(args: argparse.Namespace) -> int:
         f"\nHerstel is running.\n"
         f"  Web chat:        {stack.url('desk')}/\n"
         f"  REST channel:    POST {stack.url('rasa')}/webhooks/rest/webhook\n"
+        f"  {agents_line(settings, stack.url('desk'))}\n"
         f"  Logs:            {stack.log_dir}\n"
         f"Press Ctrl-C to stop.",
         flush=True,

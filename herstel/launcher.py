@@ -62,6 +62,7 @@ class Stack:
             HERSTEL_POSTNL_BASE_URL=self.url("simulator"),
             HERSTEL_DHL_BASE_URL=self.url("simulator"),
             HERSTEL_RASA_URL=self.url("rasa"),
+            HERSTEL_RASA_TOKEN=self.rasa_token,
             PYTHONPATH=str(self.root),
         )
         env.update(self.extra_env)

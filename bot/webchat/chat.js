@@ -33,8 +33,33 @@
     log.appendChild(row);
   }
 
+  // Bot messages not caused by the customer's own turn (a colleague's decision or message)
+  // are fetched from the desk; `seen` counts the bot messages already on screen.
+  let seen = 0;
+  let busy = false;
+
+  function show(reply) {
+    if (reply.text) add(reply.text, "bot");
+    if (reply.buttons?.length) addButtons(reply.buttons);
+  }
+
+  async function poll() {
+    if (busy) return;
+    try {
+      const response = await fetch(`/chat/${encodeURIComponent(sender)}/messages`);
+      if (!response.ok || busy) return;
+      const { messages } = await response.json();
+      messages.slice(seen).forEach(show);
+      seen = Math.max(seen, messages.length);
+    } catch (error) {
+      // The next poll tries again; the customer's own turns do not depend on it.
+    }
+  }
+  setInterval(poll, 3000);
+
   async function send(message, shown) {
     add(shown ?? message, "user");
+    busy = true;
     try {
       const response = await fetch(`${config.rasaUrl}/webhooks/rest/webhook`, {
         method: "POST",
@@ -42,12 +67,13 @@
         body: JSON.stringify({ sender, message }),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      for (const reply of await response.json()) {
-        if (reply.text) add(reply.text, "bot");
-        if (reply.buttons?.length) addButtons(reply.buttons);
-      }
+      const replies = await response.json();
+      replies.forEach(show);
+      seen += replies.length;
     } catch (error) {
       add("Sorry, the connection failed. Please try again. / Sorry, de verbinding mislukte. Probeer het opnieuw.", "error");
+    } finally {
+      busy = false;
     }
   }
 

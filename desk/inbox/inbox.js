@@ -1,0 +1,130 @@
+// The local agent inbox: renders the Block Kit cards the desk builds, and sends the
+// same actions a Slack click would. Text is always set with textContent (no HTML).
+(() => {
+  const casesEl = document.getElementById("cases");
+  const agentEl = document.getElementById("agent");
+  const noteEl = document.getElementById("note");
+  const drafts = new Map(); // case id -> message being written, kept across refreshes
+
+  const mrkdwn = (text) =>
+    (text || "")
+      .replace(/<@([^>|]+)(\|[^>]*)?>/g, "@$1")
+      .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, "$1")
+      .replace(/<([^>|]+)\|([^>]*)>/g, "$2")
+      .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
+      .replace(/[*_~]/g, "");
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  async function act(caseId, actionId, extra = {}) {
+    const response = await fetch(`/inbox/api/cases/${encodeURIComponent(caseId)}/act`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ action_id: actionId, user_id: agentEl.value, ...extra }),
+    });
+    const result = await response.json();
+    noteEl.textContent = result.note || result.error || "";
+    await refresh();
+  }
+
+  function renderBlock(block, item) {
+    switch (block.type) {
+      case "header":
+        return el("h2", "", block.text.text);
+      case "section": {
+        const node = el("div", "section", mrkdwn(block.text?.text));
+        for (const field of block.fields || []) node.appendChild(el("div", "", mrkdwn(field.text)));
+        return node;
+      }
+      case "context":
+        return el("div", "context", block.elements.map((e) => mrkdwn(e.text)).join("  ·  "));
+      case "divider":
+        return el("hr");
+      case "actions": {
+        const row = el("div", "actions");
+        for (const button of block.elements.filter((e) => e.type === "button")) {
+          const node = el("button", button.style || "", button.text.text);
+          node.type = "button";
+          node.addEventListener("click", () => {
+            if (button.action_id === "herstel_write") return toggleWriter(item);
+            const [caseId, offerKey] = button.value.split("|");
+            act(caseId, button.action_id, offerKey ? { offer_key: offerKey } : {});
+          });
+          row.appendChild(node);
+        }
+        return row;
+      }
+      default:
+        return el("div");
+    }
+  }
+
+  function toggleWriter(item) {
+    const open = !drafts.has(item.case_id);
+    if (open) drafts.set(item.case_id, "");
+    else drafts.delete(item.case_id);
+    refresh();
+  }
+
+  function writer(item) {
+    const form = el("form", "writer");
+    const label = el("label", "", `Message to the customer (they read ${item.language === "nl" ? "Dutch" : "English"}):`);
+    const area = el("textarea");
+    area.value = drafts.get(item.case_id) || "";
+    area.addEventListener("input", () => drafts.set(item.case_id, area.value));
+    label.appendChild(area);
+    const send = el("button", "primary", "Send to customer");
+    send.type = "submit";
+    form.append(label, send);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      drafts.delete(item.case_id);
+      act(item.case_id, "herstel_write", { text: area.value });
+    });
+    return form;
+  }
+
+  function render(items) {
+    if (document.activeElement?.tagName === "TEXTAREA") return; // don't disturb typing
+    casesEl.replaceChildren();
+    if (!items.length) casesEl.appendChild(el("p", "empty", "No cases yet."));
+    for (const item of items) {
+      const card = el("article", "case");
+      card.dataset.caseId = item.case_id;
+      card.dataset.status = item.status;
+      for (const block of item.card.blocks) card.appendChild(renderBlock(block, item));
+      if (item.thread.length) {
+        const thread = el("div", "thread");
+        for (const m of item.thread) thread.appendChild(el("p", "", `${m.speaker}: ${m.text}`));
+        card.appendChild(thread);
+      }
+      if (drafts.has(item.case_id) && item.status !== "resolved") card.appendChild(writer(item));
+      casesEl.appendChild(card);
+    }
+  }
+
+  async function refresh() {
+    try {
+      const response = await fetch("/inbox/api/cases");
+      if (response.ok) render(await response.json());
+    } catch (error) {
+      noteEl.textContent = "The desk is not reachable; retrying.";
+    }
+  }
+
+  (async () => {
+    const agents = await (await fetch("/inbox/api/agents")).json();
+    for (const agent of agents) {
+      const option = el("option", "", `${agent.name} (${agent.level})`);
+      option.value = agent.user_id;
+      agentEl.appendChild(option);
+    }
+    await refresh();
+    setInterval(refresh, 3000);
+  })();
+})();
