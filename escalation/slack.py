@@ -15,7 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from escalation.cards import case_card, thread_message, write_modal
+from escalation.cards import case_card, clip, thread_message, write_modal
 from escalation.model import Case, Message
 
 log = logging.getLogger(__name__)
@@ -74,10 +74,10 @@ class SlackCards:
         card = case_card(case, show_names=self._show_names)
         await self._call("chat.update", self._client.chat_update, channel=channel, ts=ts, **card)
 
-    async def post_thread(self, case: Case, message: Message) -> str:
-        """Post a customer message or an agent reply under the card; returns its ts."""
+    async def post_thread(self, case: Case, message: Message) -> None:
+        """Post a customer message or an agent reply under the card."""
         channel, ts = self._where(case)
-        data = await self._call(
+        await self._call(
             "chat.postMessage",
             self._client.chat_postMessage,
             channel=channel,
@@ -86,13 +86,22 @@ class SlackCards:
             unfurl_media=False,
             **thread_message(message),
         )
-        reply_ts = data.get("ts")
-        return reply_ts if isinstance(reply_ts, str) else ""
 
     async def open_write_modal(self, trigger_id: str, case: Case) -> None:
         """Open the write-to-customer modal; the trigger is valid for three seconds only."""
         await self._call(
             "views.open", self._client.views_open, trigger_id=trigger_id, view=write_modal(case)
+        )
+
+    async def tell_agent(self, case: Case, user_id: str, text: str) -> None:
+        """A note only this agent sees, next to the card (e.g. why a click did nothing)."""
+        channel, _ = self._where(case)
+        await self._call(
+            "chat.postEphemeral",
+            self._client.chat_postEphemeral,
+            channel=channel,
+            user=user_id,
+            text=clip(text, 3000),
         )
 
     @staticmethod

@@ -1,5 +1,7 @@
 """A local stand-in for the few Slack Web API methods Herstel calls, for tests.
 
+chat.postMessage, chat.update, chat.postEphemeral and views.open, at /api/<method>.
+
 It answers the way Slack does: HTTP 200 with {"ok": false, "error": ...} for a refused call
 (invalid_auth, channel_not_found, invalid_blocks, ...), {"ok": true, ...} otherwise, and
 checks Block Kit with the same limit checker the cards are built against. Every call is
@@ -52,6 +54,7 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[str, str], Posted] = field(default_factory=dict)
     views: list[dict[str, Any]] = field(default_factory=list)
+    ephemerals: list[dict[str, Any]] = field(default_factory=list)  # channel, user, text
     base_url: str = ""  # set once it listens: "http://127.0.0.1:<port>/api/"
     _failures: dict[str, list[str]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -75,6 +78,7 @@ class SlackStandIn:
         for method, handler in (
             ("chat.postMessage", self._post_message),
             ("chat.update", self._update),
+            ("chat.postEphemeral", self._post_ephemeral),
             ("views.open", self._views_open),
         ):
             app.router.add_post(f"/api/{method}", self._wrap(method, handler))
@@ -156,6 +160,19 @@ class SlackStandIn:
             "text": posted.text,
             "message": _message(posted),
         }
+
+    def _post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        user = args.get("user")
+        if not isinstance(user, str) or not user:
+            return {"ok": False, "error": "user_not_found"}
+        refused = self._message_problems(args)
+        if refused:
+            return refused
+        self.ephemerals.append({"channel": channel, "user": user, "text": args.get("text")})
+        return {"ok": True, "message_ts": self._next_ts()}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id") and not args.get("interactivity_pointer"):

@@ -87,9 +87,9 @@ async def test_the_card_follows_the_case_to_its_resolution(
 async def test_thread_messages_go_under_the_card(cards: SlackCards, slack: SlackStandIn) -> None:
     case = await posted(cards, a_case(Status.TAKEN_OVER))
     said = Message("customer", "Hallo? <!channel>", NOW)
-    reply_ts = await cards.post_thread(case, said)
+    await cards.post_thread(case, said)
     [reply] = slack.thread(CHANNEL_ID, case.state.slack_ts or "")
-    assert reply.ts == reply_ts != case.state.slack_ts
+    assert reply.ts != case.state.slack_ts
     assert reply.blocks == json.loads(json.dumps(thread_message(said)["blocks"]))
     assert "<!channel>" not in json.dumps(reply.blocks) and "<!channel>" not in (reply.text or "")
 
@@ -102,11 +102,23 @@ async def test_the_write_modal_opens(cards: SlackCards, slack: SlackStandIn) -> 
     assert slack.views == [json.loads(json.dumps(write_modal(case)))]
 
 
+async def test_a_note_only_the_agent_sees(cards: SlackCards, slack: SlackStandIn) -> None:
+    case = await posted(cards, a_case(Status.CLAIMED))
+    await cards.tell_agent(case, "U0OTHER01", f"<@{AGENT}> already has this case.")
+    assert slack.ephemerals == [
+        {"channel": CHANNEL_ID, "user": "U0OTHER01", "text": f"<@{AGENT}> already has this case."}
+    ]
+    [call] = slack.calls_to("chat.postEphemeral")
+    assert call.authorization == f"Bearer {TOKEN}"
+
+
 async def test_a_case_without_a_card_cannot_be_updated(cards: SlackCards) -> None:
     with pytest.raises(ValueError, match="no Slack card"):
         await cards.update_case(a_case())
     with pytest.raises(ValueError, match="no Slack card"):
         await cards.post_thread(a_case(), Message("agent", "hi", NOW))
+    with pytest.raises(ValueError, match="no Slack card"):
+        await cards.tell_agent(a_case(), AGENT, "hi")
 
 
 async def test_a_wrong_token_is_slack_unavailable(slack: SlackStandIn) -> None:
