@@ -188,27 +188,32 @@ def _dicts(items: Any) -> list[dict[str, Any]]:
 
 
 def _incoming(message: dict[str, Any], phone_number_id: str) -> Incoming | None:
-    message_id, sender, kind = message.get("id"), message.get("from"), message.get("type")
+    message_id, sender = message.get("id"), message.get("from")
     if not isinstance(message_id, str) or not isinstance(sender, str) or not message_id:
         return None
-    if kind in _SILENT_TYPES:
+    if message.get("type") in _SILENT_TYPES:
         return None
-    text = None
-    if kind == "text":
-        text, kind = _field(message, "text", "body"), "text"
-    elif kind == "interactive":
-        interactive = message.get("interactive")
-        reply_kind = interactive.get("type") if isinstance(interactive, dict) else None
-        if reply_kind in ("button_reply", "list_reply"):
-            # The id we sent is the Rasa button's payload: it comes back as the message.
-            text, kind = _field(interactive, reply_kind, "id"), reply_kind
-    elif kind == "button":  # a template's quick-reply button
-        text, kind = _field(message, "button", "payload") or _field(message, "button", "text"), kind
-    elif kind in _CAPTIONED_TYPES:
-        text, kind = _field(message, kind, "caption"), "caption"
+    kind, text = _content(message)
     if not text or not text.strip():
         return Incoming(message_id, sender, phone_number_id, "unsupported", "")
     return Incoming(message_id, sender, phone_number_id, kind, text)
+
+
+def _content(message: dict[str, Any]) -> tuple[str, str | None]:
+    kind = str(message.get("type"))
+    if kind == "text":
+        return kind, _field(message, "text", "body")
+    if kind == "interactive":
+        interactive = message.get("interactive")
+        reply_kind = interactive.get("type") if isinstance(interactive, dict) else None
+        if isinstance(interactive, dict) and reply_kind in ("button_reply", "list_reply"):
+            # The id we sent is the Rasa button's payload: it comes back as the message.
+            return reply_kind, _field(interactive, reply_kind, "id")
+    if kind == "button":  # a template's quick-reply button
+        return kind, _field(message, "button", "payload") or _field(message, "button", "text")
+    if kind in _CAPTIONED_TYPES:
+        return "caption", _field(message, kind, "caption")
+    return "unsupported", None
 
 
 def _field(container: dict[str, Any], key: str, name: str) -> str | None:

@@ -127,13 +127,13 @@ class GraphStandIn:
 
     def start(self) -> GraphStandIn:
         ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
+        loop = self._loop = asyncio.new_event_loop()
 
         def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._serve())
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self._serve())
             ready.set()
-            self._loop.run_forever()
+            loop.run_forever()
 
         self._thread = threading.Thread(target=serve, name="graph-standin", daemon=True)
         self._thread.start()
