@@ -1,4 +1,5 @@
-"""The journey store's tables: gestures, budget counters, recovery moments."""
+"""The journey store's tables: gestures, budget counters, customers, journeys, touchpoints,
+recovery moments, escalations."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
+    ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,6 +75,67 @@ class CounterRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class CustomerRow(Base):
+    """A customer by id only: names and addresses stay in the shop."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    segment: Mapped[str | None] = mapped_column(String(16))  # the latest one seen
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JourneyRow(Base):
+    """One customer's path around one order; its score is kept current as touchpoints arrive."""
+
+    __tablename__ = "journeys"
+    __table_args__ = (
+        UniqueConstraint("order_number", name="uq_journey_order"),
+        Index("ix_journey_customer", "customer_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # recording.journey_id(order)
+    order_number: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", name="fk_journey_customer"))
+    order_value_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)  # 0-1, see docs/scores.md
+    nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, the latest answer on this journey
+
+
+class TouchpointRow(Base):
+    """A moment of contact in a phase of a journey, with its score (0-1) if it has one."""
+
+    __tablename__ = "touchpoints"
+    __table_args__ = (
+        CheckConstraint(
+            "phase IN ('orientation', 'consideration', 'purchase', 'consumption', 'evaluation')",
+            name="ck_touchpoint_phase",
+        ),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 1)", name="ck_touchpoint_score"),
+        Index("ix_touchpoint_journey", "journey_id"),
+    )
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # idempotency: once per key
+    # journeys.id. No foreign key on the two high-volume tables: journeys/recording.py, their
+    # only writer, upserts the journey first in the same transaction, and the per-row checks
+    # cost almost half of a batched insert.
+    journey_id: Mapped[str] = mapped_column(String(32))
+    phase: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(32))  # delivery, product, complaint_handling, ...
+    channel: Mapped[str | None] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)
+    # customer (graded by the customer), estimated (from the failure's severity), derived (3E)
+    source: Mapped[str] = mapped_column(String(16))
+    raw_score: Mapped[int | None] = mapped_column(Integer)  # the answer on its own scale
+    scale: Mapped[str | None] = mapped_column(String(8))  # csat, ces, nps
+    case_id: Mapped[str | None] = mapped_column(String(64))  # the recovery moment, if any
+
+
 class RecoveryMomentRow(Base):
     """One handled failure: what went wrong, the facts, the gesture, who decided, the scores."""
 
@@ -76,6 +143,8 @@ class RecoveryMomentRow(Base):
     __table_args__ = (
         UniqueConstraint("case_id", name="uq_recovery_moment_case"),
         Index("ix_recovery_moment_created", "created_at"),
+        Index("ix_recovery_moment_customer", "customer_id", "created_at"),
+        Index("ix_recovery_moment_journey", "journey_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -97,6 +166,28 @@ class RecoveryMomentRow(Base):
     csat: Mapped[int | None] = mapped_column(Integer)  # 1-10, the Dutch "cijfer"
     ces: Mapped[int | None] = mapped_column(Integer)  # 1-7, how easy it was
     nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, would recommend
+    # Since 0005: the journey, what the policy simulator replays, and the 3E's.
+    journey_id: Mapped[str | None] = mapped_column(String(32))  # journeys.id (see touchpoints)
+    decided_level: Mapped[str] = mapped_column(String(8), server_default=text("'bot'"))
+    carrier: Mapped[str | None] = mapped_column(String(16))
+    segment: Mapped[str | None] = mapped_column(String(16))
+    damage_extent: Mapped[str | None] = mapped_column(String(16))
+    demand_minor: Mapped[int | None] = mapped_column(BigInteger)  # in the moment's currency
+    previous_complaints: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    customer_turns: Mapped[int | None] = mapped_column(Integer)
+    seconds_to_resolution: Mapped[float | None] = mapped_column(Float)
+    tone_start: Mapped[float | None] = mapped_column(Float)  # -1 angry .. +1 glad
+    tone_end: Mapped[float | None] = mapped_column(Float)
+    resolved: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    facts_confirmed: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    recontacted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    effectiveness: Mapped[float | None] = mapped_column(Float)
+    ease: Mapped[float | None] = mapped_column(Float)
+    emotion: Mapped[float | None] = mapped_column(Float)
+    recovery_score: Mapped[float | None] = mapped_column(Float)
+    failed_score: Mapped[float | None] = mapped_column(Float)
+    journey_score_after: Mapped[float | None] = mapped_column(Float)
+    uplift: Mapped[float | None] = mapped_column(Float)
 
 
 class EscalationRow(Base):

@@ -1,0 +1,687 @@
+"""Recording moments, scores and touchpoints with their customer and journey, in one transaction.
+
+Every write follows the same steps: lock the customers and journeys it touches (upserts, in id
+order so concurrent writers cannot deadlock), read what those journeys already hold, settle the
+scores in Python (journeys.scoring, one source of truth for the formulas), then insert the new
+rows and update only the stored values that changed. Settling looks at the whole journey and
+the customer's recent moments, so the result does not depend on the order moments arrive in:
+a moment flushed late from the outbox lands exactly where it would have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from journeys import bulk, scoring
+from journeys.moment import RecoveryMoment
+from journeys.tables import CustomerRow, JourneyRow, RecoveryMomentRow, TouchpointRow
+
+HISTORY_WINDOW = timedelta(days=30)  # "previous complaints" (the default mandate's history_days)
+FAILED_TYPE = {
+    "late_delivery": "delivery",
+    "missing_item": "delivery",
+    "damaged_product": "product",
+    "wrong_item": "fulfilment",
+}
+RECOVERY_TYPE = "complaint_handling"
+RECOVERY_PHASE = FAILED_PHASE = "consumption"  # delivery, unpacking, use and the fix after
+LEVELS = ("bot", "agent", "lead")
+
+M = RecoveryMomentRow.__table__
+T = TouchpointRow.__table__
+J = JourneyRow.__table__
+C = CustomerRow.__table__
+
+# The values settling computes for a moment; compared with what is stored before updating.
+_SETTLED = (
+    "recontacted",
+    "previous_complaints",
+    "effectiveness",
+    "ease",
+    "emotion",
+    "recovery_score",
+    "journey_score_after",
+    "uplift",
+)
+
+
+def journey_id(order_number: str) -> str:
+    """One journey per order, with an id every writer (and the outbox) derives the same way."""
+    return hashlib.blake2b(
+        order_number.encode(), digest_size=16, person=b"herstel-journey"
+    ).hexdigest()
+
+
+def decided_level(decided_by: str) -> str:
+    """ "bot", "agent:U123", "lead:U9" -> the level; an unknown prefix counts as an agent."""
+    head = decided_by.split(":", 1)[0]
+    return head if head in LEVELS else "agent"
+
+
+def failed_type(complaint_type: str) -> str:
+    return FAILED_TYPE.get(complaint_type, "other")
+
+
+def failed_key(case_id: str) -> str:
+    return f"{case_id}:failed"
+
+
+def recovery_key(case_id: str) -> str:
+    return f"{case_id}:recovery"
+
+
+# --- state held in memory while settling -------------------------------------------------
+
+
+@dataclass
+class MomentState:
+    case_id: str
+    journey_id: str | None
+    customer_id: str
+    created_at: datetime
+    inputs: scoring.MomentInputs
+    failed_score: float | None
+    stored: dict[str, Any] | None  # None: a new moment, inserted with what settling computes
+    settled: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TouchState:
+    key: str
+    journey_id: str
+    phase: str
+    at: datetime
+    score: float | None
+    stored_score: float | None
+    new: bool
+    case_id: str | None = None  # set on a moment's recovery touchpoint: its score is derived
+
+
+@dataclass
+class JourneyState:
+    moments: list[MomentState] = field(default_factory=list)
+    touchpoints: list[TouchState] = field(default_factory=list)
+    stored_score: float | None = None
+    score: float | None = None
+
+
+@dataclass
+class Loaded:
+    journeys: dict[str, JourneyState]
+    by_customer: dict[str, list[MomentState]]  # recent moments, for previous complaints
+    cases: set[str]  # case ids already stored
+
+    def all_moments(self) -> Iterable[MomentState]:
+        seen: set[int] = set()
+        for moments in (*(j.moments for j in self.journeys.values()), *self.by_customer.values()):
+            for m in moments:
+                if id(m) not in seen:
+                    seen.add(id(m))
+                    yield m
+
+
+# --- settling: pure, over the loaded state ------------------------------------------------
+
+
+def settle(loaded: Loaded, recount: tuple[datetime, datetime] | None = None) -> None:
+    """Compute every derived value: re-contacts, 3E's, touchpoint and journey scores, uplift,
+    and previous complaints of the new moments and of the stored ones within recount (the
+    only ones whose count new moments can change, and whose window was loaded in full)."""
+    for journey in loaded.journeys.values():
+        _settle_journey(journey)
+    for moments in loaded.by_customer.values():
+        ordered = sorted(moments, key=lambda m: m.created_at)
+        times = [m.created_at for m in ordered]
+        start = 0
+        for i, m in enumerate(ordered):
+            if m.stored is not None and (
+                recount is None or not recount[0] <= m.created_at <= recount[1]
+            ):
+                continue
+            while times[start] < m.created_at - HISTORY_WINDOW:
+                start += 1
+            earlier = sum(1 for t in times[start:i] if t < m.created_at)
+            m.settled["previous_complaints"] = earlier
+
+
+def _settle_journey(journey: JourneyState) -> None:
+    moments = sorted(journey.moments, key=lambda m: m.created_at)
+    recovery = {t.case_id: t for t in journey.touchpoints if t.case_id is not None}
+    for i, m in enumerate(moments):
+        later = moments[i + 1 :]
+        recontacted = any(
+            o.created_at > m.created_at and o.created_at - m.created_at <= scoring.RECONTACT_WINDOW
+            for o in later
+        )
+        scores = scoring.score_moment(m.inputs, recontacted=recontacted)
+        m.settled.update(
+            recontacted=recontacted,
+            effectiveness=scores.effectiveness,
+            ease=scores.ease,
+            emotion=scores.emotion,
+            recovery_score=scores.score,
+        )
+        touch = recovery.get(m.case_id)
+        if touch is not None:
+            touch.score = scores.score
+    scored = [scoring.Scored(t.phase, t.at, t.score) for t in journey.touchpoints]
+    journey.score = scoring.journey_score(scoring.phase_scores(scored))
+    for m in moments:
+        after = scoring.journey_score_at(scored, m.created_at)
+        m.settled["journey_score_after"] = after
+        m.settled["uplift"] = scoring.uplift(after, m.failed_score)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+_MOMENT_COLUMNS = (
+    M.c.case_id,
+    M.c.journey_id,
+    M.c.customer_id,
+    M.c.created_at,
+    M.c.resolved,
+    M.c.facts_confirmed,
+    M.c.customer_turns,
+    M.c.seconds_to_resolution,
+    M.c.csat,
+    M.c.ces,
+    M.c.nps,
+    M.c.tone_start,
+    M.c.tone_end,
+    M.c.failed_score,
+    *(M.c[name] for name in _SETTLED),
+)
+
+
+def _moment_state(row: Any) -> MomentState:
+    inputs = scoring.MomentInputs(
+        resolved=row.resolved,
+        facts_confirmed=row.facts_confirmed,
+        customer_turns=row.customer_turns,
+        seconds_to_resolution=row.seconds_to_resolution,
+        csat=row.csat,
+        ces=row.ces,
+        nps=row.nps,
+        tone_start=row.tone_start,
+        tone_end=row.tone_end,
+    )
+    stored = {name: getattr(row, name) for name in _SETTLED}
+    return MomentState(
+        row.case_id,
+        row.journey_id,
+        row.customer_id,
+        row.created_at,
+        inputs,
+        row.failed_score,
+        stored,
+    )
+
+
+async def load(
+    conn: AsyncConnection,
+    journey_ids: Sequence[str],
+    customer_window: tuple[Sequence[str], datetime, datetime] | None = None,
+) -> Loaded:
+    """What the given journeys hold, plus the customers' moments within a time window."""
+    loaded = Loaded({j: JourneyState() for j in journey_ids}, {}, set())
+    if not journey_ids:
+        return loaded
+    where: ColumnElement[bool] = bulk.among(conn, M.c.journey_id, journey_ids)
+    if customer_window is not None:
+        customers, low, high = customer_window
+        loaded.by_customer = {c: [] for c in customers}
+        where = or_(
+            where,
+            and_(bulk.among(conn, M.c.customer_id, customers), M.c.created_at.between(low, high)),
+        )
+    for row in (await conn.execute(select(*_MOMENT_COLUMNS).where(where))).all():
+        state = _moment_state(row)
+        loaded.cases.add(state.case_id)
+        if state.journey_id in loaded.journeys:
+            loaded.journeys[state.journey_id].moments.append(state)
+        if state.customer_id in loaded.by_customer:
+            loaded.by_customer[state.customer_id].append(state)
+    touch_query = select(
+        T.c.key, T.c.journey_id, T.c.phase, T.c.occurred_at, T.c.score, T.c.case_id
+    ).where(bulk.among(conn, T.c.journey_id, journey_ids))
+    for row in (await conn.execute(touch_query)).all():
+        case_id = row.case_id if row.key == recovery_key(row.case_id or "") else None
+        loaded.journeys[row.journey_id].touchpoints.append(
+            TouchState(
+                row.key,
+                row.journey_id,
+                row.phase,
+                row.occurred_at,
+                row.score,
+                row.score,
+                False,
+                case_id,
+            )
+        )
+    scores = select(J.c.id, J.c.score).where(bulk.among(conn, J.c.id, journey_ids))
+    for row in (await conn.execute(scores)).all():
+        loaded.journeys[row.id].stored_score = row.score
+    return loaded
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _insert(conn: AsyncConnection | Connection, table: Any) -> Any:
+    name = conn.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"the journey store does not support {name}")
+
+
+def _greatest(conn: AsyncConnection, a: Any, b: Any) -> Any:
+    return func.greatest(a, b) if conn.dialect.name == "postgresql" else func.max(a, b)
+
+
+def _least(conn: AsyncConnection, a: Any, b: Any) -> Any:
+    return func.least(a, b) if conn.dialect.name == "postgresql" else func.min(a, b)
+
+
+async def upsert_customers(conn: AsyncConnection, rows: dict[str, dict[str, Any]]) -> None:
+    """Create or touch customers; the segment seen latest wins, whatever order writes come in."""
+
+    def finish(statement: Any) -> Any:
+        new = statement.excluded
+        latest = and_(new.segment.is_not(None), new.last_seen_at >= C.c.last_seen_at)
+        return statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "segment": case((latest, new.segment), else_=C.c.segment),
+                "first_seen_at": _least(conn, C.c.first_seen_at, new.first_seen_at),
+                "last_seen_at": _greatest(conn, C.c.last_seen_at, new.last_seen_at),
+            },
+        )
+
+    await bulk.insert(conn, C, [rows[k] for k in sorted(rows)], finish, "upsert_customers")
+
+
+async def upsert_journeys(conn: AsyncConnection, rows: dict[str, dict[str, Any]]) -> None:
+    """Create or touch journeys, locking them until commit (in id order: no deadlocks)."""
+
+    def finish(statement: Any) -> Any:
+        new = statement.excluded
+        return statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "order_value_minor": func.coalesce(J.c.order_value_minor, new.order_value_minor),
+                "currency": func.coalesce(J.c.currency, new.currency),
+                "nps": func.coalesce(new.nps, J.c.nps),  # an answer in this batch is the latest
+                "started_at": _least(conn, J.c.started_at, new.started_at),
+                "updated_at": _greatest(conn, J.c.updated_at, new.updated_at),
+            },
+        )
+
+    await bulk.insert(conn, J, [rows[k] for k in sorted(rows)], finish, "upsert_journeys")
+
+
+async def lock_journey(conn: AsyncConnection, journey: str) -> None:
+    """Take the journey's row lock (SQLite: the write lock is already held)."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(J.c.id).where(J.c.id == journey).with_for_update())
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return not math.isclose(a, b, rel_tol=0, abs_tol=1e-12)
+    return bool(a != b)
+
+
+def _skip_known(key: str) -> Callable[[Any], Any]:
+    return lambda statement: statement.on_conflict_do_nothing(index_elements=[key])
+
+
+async def write_settled(
+    conn: AsyncConnection,
+    loaded: Loaded,
+    new_moments: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Insert the new moments (their rows completed from settling); update the stored moments,
+    touchpoints and journeys whose settled values changed."""
+    settled_new = {
+        m.case_id: m for j in loaded.journeys.values() for m in j.moments if not m.stored
+    }
+    rows = [{**row, **settled_new[row["case_id"]].settled} for row in new_moments]
+    await bulk.insert(conn, M, rows, _skip_known("case_id"), "insert_moments")
+    touch_updates: list[dict[str, Any]] = []
+    journey_updates: list[dict[str, Any]] = []
+    for jid, journey in loaded.journeys.items():
+        for t in journey.touchpoints:
+            if not t.new and _differs(t.score, t.stored_score):
+                touch_updates.append({"key": t.key, "score": t.score})
+        if _differs(journey.score, journey.stored_score):
+            journey_updates.append({"id": jid, "score": journey.score})
+    moment_updates = [
+        {"case_id": m.case_id, **{k: m.settled.get(k, m.stored[k]) for k in _SETTLED}}
+        for m in loaded.all_moments()
+        if m.stored is not None
+        and any(_differs(m.settled.get(k, m.stored[k]), m.stored[k]) for k in _SETTLED)
+    ]
+    await bulk.update_by(conn, M, "case_id", _SETTLED, moment_updates, "update_moments")
+    await bulk.update_by(conn, T, "key", ["score"], touch_updates, "update_touchpoint_scores")
+    await bulk.update_by(conn, J, "id", ["score"], journey_updates, "update_journey_scores")
+
+
+async def insert_touchpoints(
+    conn: AsyncConnection, loaded: Loaded, extra: dict[str, dict[str, Any]]
+) -> None:
+    """Insert the loaded state's new touchpoints; extra holds their non-settled columns."""
+    rows = [
+        {**extra[t.key], "score": t.score}
+        for j in loaded.journeys.values()
+        for t in j.touchpoints
+        if t.new
+    ]
+    await bulk.insert(conn, T, rows, _skip_known("key"), "insert_touchpoints")
+
+
+# --- recording moments ----------------------------------------------------------------------
+
+
+def moment_row(moment: RecoveryMoment, failed: float, jid: str) -> dict[str, Any]:
+    """The stored columns of a new moment that do not come from settling."""
+    amount = moment.amount
+    return {
+        "id": os.urandom(16).hex(),
+        "case_id": moment.case_id,
+        "customer_id": moment.customer_id,
+        "order_number": moment.order_number,
+        "complaint_type": moment.complaint_type,
+        "carrier_evidence": moment.carrier_evidence,
+        "carrier_status_code": moment.carrier_status_code,
+        "hours_late": moment.hours_late,
+        "gestures": json.dumps(
+            [
+                {"kind": g.kind, "amount_minor": g.amount.minor, "ref": g.ref}
+                for g in moment.gestures
+            ]
+        ),
+        "amount_minor": amount.minor,
+        "currency": amount.currency,
+        "decided_by": moment.decided_by,
+        "mandate_version": moment.mandate_version,
+        "language": moment.language,
+        "channel": moment.channel,
+        "created_at": moment.created_at,
+        "csat": moment.csat,
+        "ces": moment.ces,
+        "nps": moment.nps,
+        "journey_id": jid,
+        "decided_level": decided_level(moment.decided_by),
+        "carrier": moment.carrier,
+        "segment": moment.segment,
+        "damage_extent": moment.damage_extent,
+        "demand_minor": None if moment.demand is None else moment.demand.minor,
+        "customer_turns": moment.customer_turns,
+        "seconds_to_resolution": moment.seconds_to_resolution,
+        "tone_start": moment.tone_start,
+        "tone_end": moment.tone_end,
+        "resolved": moment.is_resolved,
+        "facts_confirmed": moment.has_facts,
+        "failed_score": failed,
+    }
+
+
+def _failed_at(moment: RecoveryMoment) -> datetime:
+    return moment.created_at - timedelta(seconds=moment.seconds_to_resolution or 0)
+
+
+@dataclass
+class NewMoment:
+    """A moment about to be inserted: its row, its state for settling, its two touchpoints."""
+
+    moment: RecoveryMoment
+    journey_id: str
+    row: dict[str, Any]
+    state: MomentState
+    touches: tuple[TouchState, TouchState]
+    touch_rows: dict[str, dict[str, Any]]
+
+    def add_to(self, loaded: Loaded, *, with_customer: bool = True) -> None:
+        journey = loaded.journeys.setdefault(self.journey_id, JourneyState())
+        journey.moments.append(self.state)
+        journey.touchpoints.extend(self.touches)
+        if with_customer:
+            loaded.by_customer.setdefault(self.moment.customer_id, []).append(self.state)
+        loaded.cases.add(self.moment.case_id)
+
+
+def new_moment(m: RecoveryMoment, jid: str) -> NewMoment:
+    sev = scoring.severity(
+        m.complaint_type,
+        hours_late=m.hours_late,
+        damage_extent=m.damage_extent,
+        carrier_evidence=m.carrier_evidence,
+    )
+    failed = scoring.failed_score(sev)
+    row = moment_row(m, failed, jid)
+    inputs = scoring.MomentInputs(
+        resolved=row["resolved"],
+        facts_confirmed=row["facts_confirmed"],
+        customer_turns=m.customer_turns,
+        seconds_to_resolution=m.seconds_to_resolution,
+        csat=m.csat,
+        ces=m.ces,
+        nps=m.nps,
+        tone_start=m.tone_start,
+        tone_end=m.tone_end,
+    )
+    state = MomentState(m.case_id, jid, m.customer_id, m.created_at, inputs, failed, None)
+    fkey, rkey = failed_key(m.case_id), recovery_key(m.case_id)
+    failed_at = _failed_at(m)
+    kind = failed_type(m.complaint_type)
+    touches = (
+        TouchState(fkey, jid, FAILED_PHASE, failed_at, failed, None, True),
+        TouchState(rkey, jid, RECOVERY_PHASE, m.created_at, None, None, True, m.case_id),
+    )
+    common = {"journey_id": jid, "case_id": m.case_id}
+    touch_rows = {
+        fkey: {**common, "key": fkey, "phase": FAILED_PHASE, "type": kind,
+               "channel": m.carrier if kind == "delivery" else None, "occurred_at": failed_at,
+               "source": "estimated", "raw_score": None, "scale": None},
+        rkey: {**common, "key": rkey, "phase": RECOVERY_PHASE, "type": RECOVERY_TYPE,
+               "channel": m.channel, "occurred_at": m.created_at, "source": "derived",
+               "raw_score": m.csat, "scale": None if m.csat is None else "csat"},
+    }  # fmt: skip
+    return NewMoment(m, jid, row, state, touches, touch_rows)
+
+
+def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The customer and journey rows a batch needs. A journey's score is computed from the
+    batch alone: right for a new journey (inserted with it, so no update follows), and only
+    a starting point for a known one (its stored score is kept and settled afterwards)."""
+    alone = Loaded({}, {}, set())
+    for new in news:
+        new.add_to(alone, with_customer=False)
+    settle(alone)
+    customers: dict[str, dict[str, Any]] = {}
+    journeys: dict[str, dict[str, Any]] = {}
+    for new in news:
+        m, at, failed_at = new.moment, new.moment.created_at, _failed_at(new.moment)
+        c = customers.setdefault(
+            m.customer_id,
+            {"id": m.customer_id, "segment": None, "first_seen_at": at, "last_seen_at": at},
+        )
+        c["first_seen_at"] = min(c["first_seen_at"], failed_at)
+        if at >= c["last_seen_at"]:
+            c["last_seen_at"] = at
+            c["segment"] = m.segment or c["segment"]
+        j = journeys.setdefault(new.journey_id, {
+            "id": new.journey_id, "order_number": m.order_number, "customer_id": m.customer_id,
+            "order_value_minor": None, "currency": None, "started_at": failed_at,
+            "updated_at": at, "score": alone.journeys[new.journey_id].score, "nps": None,
+        })  # fmt: skip
+        j["started_at"] = min(j["started_at"], failed_at)
+        j["updated_at"] = max(j["updated_at"], at)
+        if j["order_value_minor"] is None and m.order_value is not None:
+            j["order_value_minor"], j["currency"] = m.order_value.minor, m.order_value.currency
+        if m.nps is not None:
+            j["nps"] = m.nps
+    return customers, journeys
+
+
+async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment]) -> int:
+    """Record moments with their customers, journeys and two touchpoints each, in the caller's
+    transaction; a case already stored (or repeated in the batch) is skipped. Returns how many
+    moments were new.
+
+    A case belongs to one order (its id is built from the order number), so the lock on the
+    order's journey makes "is this case stored?" and the insert one atomic step."""
+    batch = list({m.case_id: m for m in reversed(moments)}.values())[::-1]  # first one wins
+    if not batch:
+        return 0
+    for m in batch:
+        if m.demand is not None and m.demand.currency != m.amount.currency:
+            raise ValueError(f"case {m.case_id}: demand and gestures in different currencies")
+    ids: dict[str, str] = {}
+    news = [
+        new_moment(m, ids.setdefault(m.order_number, journey_id(m.order_number))) for m in batch
+    ]
+    customers, journeys = _parents(news)
+    await upsert_customers(conn, customers)
+    await upsert_journeys(conn, journeys)
+    low = min(m.created_at for m in batch)
+    high = max(m.created_at for m in batch)
+    loaded = await load(
+        conn,
+        sorted(journeys),
+        (sorted(customers), low - HISTORY_WINDOW, high + HISTORY_WINDOW),
+    )
+    fresh = [new for new in news if new.moment.case_id not in loaded.cases]
+    touch_rows: dict[str, dict[str, Any]] = {}
+    for new in fresh:
+        new.state.settled.clear()
+        new.add_to(loaded)
+        touch_rows.update(new.touch_rows)
+    settle(loaded, recount=(low, high + HISTORY_WINDOW))
+    await write_settled(conn, loaded, [new.row for new in fresh])
+    await insert_touchpoints(conn, loaded, touch_rows)
+    return len(fresh)
+
+
+# --- scores arriving after the moment --------------------------------------------------------
+
+
+async def apply_score(conn: AsyncConnection, case_id: str, scale: str, score: int) -> bool:
+    """Store a survey answer on the case's moment and settle its journey; False: no such case."""
+    found = (await conn.execute(select(M.c.journey_id).where(M.c.case_id == case_id))).one_or_none()
+    if found is None:
+        return False
+    jid = found.journey_id
+    if jid is None:  # recorded before journeys existed: keep the answer, nothing to settle
+        await conn.execute(update(M).where(M.c.case_id == case_id).values({scale: score}))
+        return True
+    await lock_journey(conn, jid)
+    await conn.execute(update(M).where(M.c.case_id == case_id).values({scale: score}))
+    if scale == "csat":
+        await conn.execute(
+            update(T).where(T.c.key == recovery_key(case_id)).values(raw_score=score, scale="csat")
+        )
+    if scale == "nps":
+        await conn.execute(update(J).where(J.c.id == jid).values(nps=score))
+    loaded = await load(conn, [jid])
+    settle(loaded)
+    await write_settled(conn, loaded)
+    return True
+
+
+# --- touchpoints from elsewhere (a delivery survey, an order confirmation) --------------------
+
+
+async def add_touchpoint(
+    conn: AsyncConnection,
+    *,
+    key: str,
+    customer_id: str,
+    order_number: str,
+    phase: str,
+    type: str,
+    channel: str | None,
+    at: datetime,
+    score: float | None,
+    raw_score: int | None,
+    scale: str | None,
+    source: str,
+) -> bool:
+    """Add a touchpoint to the order's journey (created if new); False if the key exists."""
+    if phase not in scoring.PHASES:
+        raise ValueError(f"phase must be one of {', '.join(scoring.PHASES)}, got {phase!r}")
+    if score is not None and not 0 <= score <= 1:
+        raise ValueError(f"a touchpoint score is 0-1, got {score}")
+    jid = journey_id(order_number)
+    await upsert_customers(
+        conn,
+        {
+            customer_id: {
+                "id": customer_id,
+                "segment": None,
+                "first_seen_at": at,
+                "last_seen_at": at,
+            }
+        },
+    )
+    await upsert_journeys(
+        conn,
+        {
+            jid: {
+                "id": jid,
+                "order_number": order_number,
+                "customer_id": customer_id,
+                "order_value_minor": None,
+                "currency": None,
+                "started_at": at,
+                "updated_at": at,
+                "score": None,
+                "nps": None,
+            }
+        },
+    )
+    exists = (await conn.execute(select(T.c.key).where(T.c.key == key))).first()
+    if exists is not None:
+        return False
+    loaded = await load(conn, [jid])
+    loaded.journeys[jid].touchpoints.append(TouchState(key, jid, phase, at, score, None, True))
+    settle(loaded)
+    await write_settled(conn, loaded)
+    extra = {
+        key: {
+            "key": key,
+            "journey_id": jid,
+            "phase": phase,
+            "type": type,
+            "channel": channel,
+            "occurred_at": at,
+            "source": source,
+            "raw_score": raw_score,
+            "scale": scale,
+            "case_id": None,
+        }
+    }
+    await insert_touchpoints(conn, loaded, extra)
+    return True
