@@ -1,4 +1,4 @@
-"""`herstel journeys export`: every recovery moment as JSON lines, for replays and analysis."""
+"""`herstel journeys report|export|flush`: journey scores, the moments as JSON lines, the outbox."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,35 +15,72 @@ from sqlalchemy.exc import SQLAlchemyError
 from herstel.clock import SystemClock
 from herstel.reltime import parse_offset
 from herstel.settings import Settings
+from journeys import scoring
 from journeys.db import create_engine_for, migrate
 from journeys.moments import MomentStore
+from journeys.outbox import Outbox
+from journeys.report import Thresholds, build_report, render_report
 
 
 def register(commands: Any) -> None:
     journeys = commands.add_parser("journeys", help="journey scores and recovery moments")
     sub = journeys.add_subparsers(dest="journeys_command", required=True)
+    report = sub.add_parser("report", help="journey scores, 3E's and moments of truth")
+    report.add_argument("--format", choices=["table", "json"], default="table")
+    report.add_argument("--since", help="only moments since then, e.g. 30d or 12h")
+    report.add_argument(
+        "--satisfied",
+        type=float,
+        default=scoring.SATISFIED,
+        help="touchpoint score from which a customer counts as satisfied",
+    )
+    report.add_argument(
+        "--high-impact",
+        type=float,
+        default=scoring.HIGH_IMPACT,
+        help="NPS points between satisfied and unsatisfied that count as high",
+    )
+    report.add_argument(
+        "--min-answers",
+        type=int,
+        default=scoring.MIN_ANSWERS,
+        help="NPS answers needed on each side before impact is computed",
+    )
+    report.set_defaults(handler=_report)
     export = sub.add_parser("export", help="recovery moments as JSON lines on stdout")
     export.add_argument("--format", choices=["jsonl"], default="jsonl")
     export.add_argument("--since", help="only moments since then, e.g. 30d or 12h")
     export.set_defaults(handler=_export)
+    flush = sub.add_parser("flush", help="write the moments waiting in the local outbox")
+    flush.set_defaults(handler=_flush)
+
+
+def _since(args: argparse.Namespace) -> datetime | None:
+    if not args.since:
+        return None
+    return SystemClock().now() + parse_offset(f"-{args.since}")
+
+
+def _run(name: str, work: Callable[[str, Settings], Awaitable[int]]) -> int:
+    settings = Settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return asyncio.run(work(settings.journey_db_url, settings))
+    except SQLAlchemyError as exc:
+        print(f"herstel journeys {name}: cannot read the journey store: {exc}", file=sys.stderr)
+        return 1
 
 
 def _export(args: argparse.Namespace) -> int:
     try:
-        since = SystemClock().now() + parse_offset(f"-{args.since}") if args.since else None
+        since = _since(args)
     except ValueError as exc:
         print(f"herstel journeys export: --since: {exc}", file=sys.stderr)
         return 2
-    settings = Settings()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        return asyncio.run(_write(settings.journey_db_url, since))
-    except SQLAlchemyError as exc:
-        print(f"herstel journeys export: cannot read the journey store: {exc}", file=sys.stderr)
-        return 1
+    return _run("export", lambda url, _: _write(url, since))
 
 
-async def _write(url: str, since: Any) -> int:
+async def _write(url: str, since: datetime | None) -> int:
     await migrate(url)
     engine = create_engine_for(url)
     count = 0
@@ -53,3 +92,56 @@ async def _write(url: str, since: Any) -> int:
         await engine.dispose()
     print(f"{count} recovery moment(s)", file=sys.stderr)
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    try:
+        since = _since(args)
+    except ValueError as exc:
+        print(f"herstel journeys report: --since: {exc}", file=sys.stderr)
+        return 2
+    if not 0 <= args.satisfied <= 1 or args.min_answers < 1:
+        print(
+            "herstel journeys report: --satisfied is 0-1, --min-answers at least 1", file=sys.stderr
+        )
+        return 2
+    limits = Thresholds(args.satisfied, args.high_impact, args.min_answers)
+
+    async def work(url: str, settings: Settings) -> int:
+        await migrate(url)
+        engine = create_engine_for(url)
+        try:
+            report = await build_report(engine, since, limits)
+        finally:
+            await engine.dispose()
+        outbox = Outbox.in_var_dir(settings.var_dir)
+        report["outbox"] = {"pending": await outbox.pending(), "dead": await outbox.dead()}
+        if args.format == "json":
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            print(render_report(report))
+        return 0
+
+    return _run("report", work)
+
+
+def _flush(args: argparse.Namespace) -> int:
+    async def work(url: str, settings: Settings) -> int:
+        outbox = Outbox.in_var_dir(settings.var_dir)
+        if not outbox.path.exists():
+            print("the outbox is empty")
+            return 0
+        await migrate(url)
+        engine = create_engine_for(url)
+        try:
+            done = await MomentStore(engine, outbox).flush_outbox()
+        finally:
+            await engine.dispose()
+        print(
+            f"{done.moments} moment(s) and {done.scores} score(s) written, "
+            f"{done.buried} refused; {await outbox.pending()} waiting, "
+            f"{await outbox.dead()} refused in all"
+        )
+        return 0 if done.complete else 1
+
+    return _run("flush", work)

@@ -29,7 +29,9 @@ from policies.concepts import (
 class RecoveryRecord(BaseModel):
     """One past recovery moment: the case, and what was actually done about it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Ignore other fields: `herstel journeys export` writes each moment with everything the
+    # journey store knows (3E's, scores, journey), a superset of what a replay reads.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     case_id: str
     occurred_at: AwareDatetime

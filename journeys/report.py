@@ -1,0 +1,344 @@
+"""`herstel journeys report`: journey scores, recovery moments and moments of truth.
+
+Computed with SQL aggregates (sums and counts per group, a handful of groups), so the work
+stays in the database and the answer is small whatever the number of moments. Averages are
+derived from the sums in Python, which also rolls the groups up into totals exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from herstel.money import Money
+from journeys import scoring
+from journeys.db import READ_ONLY
+from journeys.recording import J, M, T
+
+# Per-moment measures the report averages (over the moments that have them).
+MEASURES = (
+    "effectiveness",
+    "ease",
+    "emotion",
+    "recovery_score",
+    "failed_score",
+    "journey_score_after",
+    "uplift",
+    "csat",
+    "ces",
+    "customer_turns",
+    "seconds_to_resolution",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    satisfied: float = scoring.SATISFIED
+    high_impact: float = scoring.HIGH_IMPACT
+    min_answers: int = scoring.MIN_ANSWERS
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _nps_parts(column: Any, condition: ColumnElement[bool] | None = None) -> list[Any]:
+    """answers, promoters, detractors of an NPS column (optionally where condition holds)."""
+    parts = [column.is_not(None), column >= 9, column <= 6]
+    if condition is not None:
+        parts = [condition & p for p in parts]
+    return [_count_if(p) for p in parts]
+
+
+def _moment_query(since: datetime | None) -> Any:
+    columns: list[Any] = [M.c.complaint_type, M.c.decided_level, M.c.currency, func.count()]
+    for name in MEASURES:
+        columns += [func.sum(M.c[name]), func.count(M.c[name])]
+    columns += _nps_parts(M.c.nps)
+    columns += [func.sum(M.c.amount_minor), _count_if(M.c.recontacted)]
+    query = select(*columns).group_by(M.c.complaint_type, M.c.decided_level, M.c.currency)
+    return query.where(M.c.created_at >= since) if since is not None else query
+
+
+def _phase_query(since: datetime | None) -> Any:
+    query = select(T.c.phase, func.count(), func.count(T.c.score), func.sum(T.c.score))
+    query = query.group_by(T.c.phase)
+    return query.where(T.c.occurred_at >= since) if since is not None else query
+
+
+def _journey_query(since: datetime | None) -> Any:
+    query = select(func.count(), func.count(J.c.score), func.sum(J.c.score), *_nps_parts(J.c.nps))
+    return query.where(J.c.updated_at >= since) if since is not None else query
+
+
+def _truth_query(since: datetime | None, satisfied: float) -> Any:
+    pleased, displeased = T.c.score >= satisfied, T.c.score < satisfied
+    query = (
+        select(
+            T.c.type,
+            func.count(T.c.score),
+            func.sum(T.c.score),
+            *_nps_parts(J.c.nps, pleased),
+            *_nps_parts(J.c.nps, displeased),
+        )
+        .select_from(T.join(J, J.c.id == T.c.journey_id))
+        .group_by(T.c.type)
+    )
+    return query.where(T.c.occurred_at >= since) if since is not None else query
+
+
+class _Sums:
+    """Sums and counts of one group of moments; adds up into totals."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sums = dict.fromkeys(MEASURES, 0.0)
+        self.counts = dict.fromkeys(MEASURES, 0)
+        self.nps = [0, 0, 0]  # answers, promoters, detractors
+        self.cost: dict[str, int] = {}
+        self.recontacted = 0
+
+    def add(self, row: Any) -> None:
+        values = list(row)[3:]
+        self.count += values[0]
+        for i, name in enumerate(MEASURES):
+            self.sums[name] += float(values[1 + 2 * i] or 0)
+            self.counts[name] += values[2 + 2 * i]
+        rest = values[1 + 2 * len(MEASURES) :]
+        for i in range(3):
+            self.nps[i] += int(rest[i] or 0)
+        currency = row[2]
+        self.cost[currency] = self.cost.get(currency, 0) + int(rest[3] or 0)
+        self.recontacted += int(rest[4] or 0)
+
+    def as_json(self) -> dict[str, Any]:
+        answers, promoters, detractors = self.nps
+        data: dict[str, Any] = {"moments": self.count}
+        for name in MEASURES:
+            data[name] = self.sums[name] / self.counts[name] if self.counts[name] else None
+        data["nps"] = scoring.nps(promoters, detractors, answers)
+        data["nps_answers"] = answers
+        data["recontacted_share"] = self.recontacted / self.count if self.count else None
+        data["cost"] = [
+            {"minor": minor, "currency": cur, "text": Money(minor, cur).format()}
+            for cur, minor in sorted(self.cost.items())
+        ]
+        return data
+
+
+def _rolled_up(rows: Iterable[Any]) -> dict[str, Any]:
+    overall, by_complaint, by_level = _Sums(), dict[str, _Sums](), dict[str, _Sums]()
+    for row in rows:
+        overall.add(row)
+        by_complaint.setdefault(row[0], _Sums()).add(row)
+        by_level.setdefault(row[1], _Sums()).add(row)
+    return {
+        "overall": overall.as_json(),
+        "by_complaint": {k: v.as_json() for k, v in sorted(by_complaint.items())},
+        "by_level": {k: by_level[k].as_json() for k in ("bot", "agent", "lead") if k in by_level},
+    }
+
+
+def _truths(rows: Iterable[Any], limits: Thresholds) -> list[dict[str, Any]]:
+    truths = []
+    for kind, scored, total, *nps in rows:
+        satisfaction = float(total) / scored if scored else None
+        pleased = (int(nps[1] or 0), int(nps[2] or 0), int(nps[0] or 0))
+        displeased = (int(nps[4] or 0), int(nps[5] or 0), int(nps[3] or 0))
+        impact = scoring.nps_impact(pleased, displeased, limits.min_answers)
+        where = scoring.quadrant(
+            satisfaction, impact, satisfied=limits.satisfied, high_impact=limits.high_impact
+        )
+        truths.append(
+            {
+                "type": kind,
+                "touchpoints": scored,
+                "satisfaction": satisfaction,
+                "nps_satisfied": scoring.nps(*pleased),
+                "nps_unsatisfied": scoring.nps(*displeased),
+                "answers_satisfied": pleased[2],
+                "answers_unsatisfied": displeased[2],
+                "impact": impact,
+                "quadrant": where.value,
+                "moment_of_truth": where in scoring.MOMENTS_OF_TRUTH,
+            }
+        )
+    order = {q.value: i for i, q in enumerate(scoring.Quadrant)}
+    return sorted(truths, key=lambda t: (order[t["quadrant"]], t["type"]))
+
+
+async def _read(engine: AsyncEngine, query: Any) -> list[Any]:
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(**{READ_ONLY: True})
+        return list((await conn.execute(query)).all())
+
+
+async def _read_all(engine: AsyncEngine, queries: list[Any]) -> list[list[Any]]:
+    if engine.dialect.name == "sqlite":  # one file: no gain from parallel readers
+        return [await _read(engine, q) for q in queries]
+    return list(await asyncio.gather(*(_read(engine, q) for q in queries)))
+
+
+async def build_report(
+    engine: AsyncEngine, since: datetime | None = None, limits: Thresholds | None = None
+) -> dict[str, Any]:
+    """The whole report as JSON-ready data."""
+    limits = limits or Thresholds()
+    moments, phases, journeys, truths = await _read_all(
+        engine,
+        [
+            _moment_query(since),
+            _phase_query(since),
+            _journey_query(since),
+            _truth_query(since, limits.satisfied),
+        ],
+    )
+    by_phase = {phase: (n, scored, total) for phase, n, scored, total in phases}
+    [(count, scored, total, answers, promoters, detractors)] = journeys
+    return {
+        "since": since.isoformat() if since else None,
+        "thresholds": {
+            "satisfied": limits.satisfied,
+            "high_impact": limits.high_impact,
+            "min_answers": limits.min_answers,
+        },
+        "recovery_moments": _rolled_up(moments),
+        "journeys": {
+            "journeys": count,
+            "score": float(total) / scored if scored else None,
+            "nps": scoring.nps(int(promoters or 0), int(detractors or 0), int(answers or 0)),
+            "nps_answers": int(answers or 0),
+            "phases": {
+                phase: {
+                    "touchpoints": by_phase[phase][0],
+                    "score": float(by_phase[phase][2]) / by_phase[phase][1]
+                    if by_phase[phase][1]
+                    else None,
+                }
+                for phase in scoring.PHASES
+                if phase in by_phase
+            },
+        },
+        "moments_of_truth": _truths(truths, limits),
+    }
+
+
+# --- the human form ----------------------------------------------------------------------
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _signed(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.2f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(
+        h.ljust(widths[i]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)
+    )
+    out = [line, "-" * len(line)]
+    for row in rows:
+        out.append(
+            "  ".join(
+                c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)
+            )
+        )
+    return out
+
+
+def _moment_row(name: str, g: dict[str, Any]) -> list[str]:
+    cost = ", ".join(c["text"] for c in g["cost"]) or "-"
+    return [
+        name.replace("_", " "),
+        str(g["moments"]),
+        _num(g["effectiveness"]),
+        _num(g["ease"]),
+        _num(g["emotion"]),
+        _num(g["recovery_score"]),
+        _signed(g["uplift"]),
+        _num(g["csat"], 1),
+        _num(g["ces"], 1),
+        _num(g["nps"], 0),
+        _num(g["customer_turns"], 1),
+        _num(None if g["seconds_to_resolution"] is None else g["seconds_to_resolution"] / 60, 1),
+        cost,
+    ]
+
+
+_MOMENT_HEADER = [
+    "",
+    "moments",
+    "eff",
+    "ease",
+    "emotion",
+    "score",
+    "uplift",
+    "csat",
+    "ces",
+    "nps",
+    "turns",
+    "minutes",
+    "cost",
+]
+_QUADRANT_TEXT = {
+    "improve": "improve",
+    "overserving": "overserving (cheaper is fine)",
+    "fix_first": "fix first (moment of truth)",
+    "amplify": "amplify (moment of truth)",
+    "unknown": "unknown (too few NPS answers)",
+}
+
+
+def render_report(report: dict[str, Any]) -> str:
+    moments = report["recovery_moments"]
+    journeys = report["journeys"]
+    since = report["since"] or "the beginning"
+    lines = [f"Journey report since {since}", "", "Recovery moments (3E's and scores 0-1)"]
+    rows = [_moment_row("all", moments["overall"])]
+    rows += [_moment_row(k, v) for k, v in moments["by_complaint"].items()]
+    rows += [_moment_row(f"decided by {k}", v) for k, v in moments["by_level"].items()]
+    lines += _table(_MOMENT_HEADER, rows)
+    lines += [
+        "",
+        f"Journeys: {journeys['journeys']}, score {_num(journeys['score'])}, "
+        f"NPS {_num(journeys['nps'], 0)} ({journeys['nps_answers']} answers)",
+    ]
+    phase_rows = [
+        [phase, str(v["touchpoints"]), _num(v["score"])] for phase, v in journeys["phases"].items()
+    ]
+    lines += _table(["phase", "touchpoints", "score"], phase_rows)
+    t = report["thresholds"]
+    lines += [
+        "",
+        f"Moments of truth (satisfied: score >= {t['satisfied']}; high impact: NPS "
+        f"difference >= {t['high_impact']:g} points, with >= {t['min_answers']} answers a side)",
+    ]
+    truth_rows = [
+        [
+            m["type"].replace("_", " "),
+            str(m["touchpoints"]),
+            _num(m["satisfaction"]),
+            _num(m["nps_satisfied"], 0),
+            _num(m["nps_unsatisfied"], 0),
+            _num(m["impact"], 0),
+            _QUADRANT_TEXT[m["quadrant"]],
+        ]
+        for m in report["moments_of_truth"]
+    ]
+    lines += _table(
+        ["touchpoint type", "scored", "satisfaction", "nps sat", "nps unsat", "impact", "quadrant"],
+        truth_rows,
+    )
+    if "outbox" in report:
+        box = report["outbox"]
+        lines += ["", f"Outbox: {box['pending']} waiting, {box['dead']} refused by the store"]
+    return "\n".join(lines)
