@@ -327,12 +327,15 @@ async def upsert_journeys(conn: AsyncConnection, rows: dict[str, dict[str, Any]]
 
     def finish(statement: Any) -> Any:
         new = statement.excluded
+        later = and_(new.nps_at.is_not(None), or_(J.c.nps_at.is_(None), new.nps_at >= J.c.nps_at))
         return statement.on_conflict_do_update(
             index_elements=["id"],
             set_={
                 "order_value_minor": func.coalesce(J.c.order_value_minor, new.order_value_minor),
                 "currency": func.coalesce(J.c.currency, new.currency),
-                "nps": func.coalesce(new.nps, J.c.nps),  # an answer in this batch is the latest
+                # The answer on the latest moment wins, whatever order moments arrive in.
+                "nps": case((later, new.nps), else_=J.c.nps),
+                "nps_at": case((later, new.nps_at), else_=J.c.nps_at),
                 "started_at": _least(conn, J.c.started_at, new.started_at),
                 "updated_at": _greatest(conn, J.c.updated_at, new.updated_at),
             },
@@ -536,13 +539,14 @@ def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict
             "id": new.journey_id, "order_number": m.order_number, "customer_id": m.customer_id,
             "order_value_minor": None, "currency": None, "started_at": failed_at,
             "updated_at": at, "score": alone.journeys[new.journey_id].score, "nps": None,
+            "nps_at": None,
         })  # fmt: skip
         j["started_at"] = min(j["started_at"], failed_at)
         j["updated_at"] = max(j["updated_at"], at)
         if j["order_value_minor"] is None and m.order_value is not None:
             j["order_value_minor"], j["currency"] = m.order_value.minor, m.order_value.currency
-        if m.nps is not None:
-            j["nps"] = m.nps
+        if m.nps is not None and (j["nps_at"] is None or at >= j["nps_at"]):
+            j["nps"], j["nps_at"] = m.nps, at
     return customers, journeys
 
 
@@ -590,10 +594,11 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
 
 async def apply_score(conn: AsyncConnection, case_id: str, scale: str, score: int) -> bool:
     """Store a survey answer on the case's moment and settle its journey; False: no such case."""
-    found = (await conn.execute(select(M.c.journey_id).where(M.c.case_id == case_id))).one_or_none()
+    query = select(M.c.journey_id, M.c.created_at).where(M.c.case_id == case_id)
+    found = (await conn.execute(query)).one_or_none()
     if found is None:
         return False
-    jid = found.journey_id
+    jid, at = found.journey_id, found.created_at
     if jid is None:  # recorded before journeys existed: keep the answer, nothing to settle
         await conn.execute(update(M).where(M.c.case_id == case_id).values({scale: score}))
         return True
@@ -603,8 +608,9 @@ async def apply_score(conn: AsyncConnection, case_id: str, scale: str, score: in
         await conn.execute(
             update(T).where(T.c.key == recovery_key(case_id)).values(raw_score=score, scale="csat")
         )
-    if scale == "nps":
-        await conn.execute(update(J).where(J.c.id == jid).values(nps=score))
+    if scale == "nps":  # the journey's NPS is the answer on its latest moment
+        latest = or_(J.c.nps_at.is_(None), J.c.nps_at <= at)
+        await conn.execute(update(J).where(J.c.id == jid, latest).values(nps=score, nps_at=at))
     loaded = await load(conn, [jid])
     settle(loaded)
     await write_settled(conn, loaded)
@@ -658,7 +664,8 @@ async def add_touchpoint(
                 "started_at": at,
                 "updated_at": at,
                 "score": None,
-                "nps": None,
+                "nps": raw_score if scale == "nps" else None,  # an NPS survey is a touchpoint
+                "nps_at": at if scale == "nps" else None,
             }
         },
     )

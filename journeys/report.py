@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from herstel.money import Money
@@ -88,6 +88,7 @@ def _truth_query(since: datetime | None, satisfied: float) -> Any:
             *_nps_parts(J.c.nps, displeased),
         )
         .select_from(T.join(J, J.c.id == T.c.journey_id))
+        .where(or_(T.c.scale.is_(None), T.c.scale != "nps"))  # the NPS question itself
         .group_by(T.c.type)
     )
     return query.where(T.c.occurred_at >= since) if since is not None else query
@@ -169,8 +170,11 @@ def _truths(rows: Iterable[Any], limits: Thresholds) -> list[dict[str, Any]]:
                 "moment_of_truth": where in scoring.MOMENTS_OF_TRUTH,
             }
         )
-    order = {q.value: i for i, q in enumerate(scoring.Quadrant)}
-    return sorted(truths, key=lambda t: (order[t["quadrant"]], t["type"]))
+    return sorted(truths, key=lambda t: (_ORDER.index(t["quadrant"]), t["type"]))
+
+
+# The moments of truth first, the ones that hurt leading; then the rest.
+_ORDER = ["fix_first", "amplify", "improve", "overserving", "unknown"]
 
 
 async def _read(engine: AsyncEngine, query: Any) -> list[Any]:

@@ -103,7 +103,8 @@ class JourneyRow(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     score: Mapped[float | None] = mapped_column(Float)  # 0-1, see docs/scores.md
-    nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, the latest answer on this journey
+    nps: Mapped[int | None] = mapped_column(Integer)  # 0-10, the answer on the latest moment
+    nps_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # that moment's time
 
 
 class TouchpointRow(Base):

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("updated_at", _WHEN, nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("nps", sa.Integer(), nullable=True),
+        sa.Column("nps_at", _WHEN, nullable=True),
         sa.UniqueConstraint("order_number", name="uq_journey_order"),
     )
     op.create_index("ix_journey_customer", "journeys", ["customer_id"])
