@@ -77,6 +77,17 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.fail(str(missing), pytrace=False)
 
 
+@pytest.fixture
+def stoppable_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL of the test's own, to stop and start (tests.support.postgres.stop_server):
+    the session's server stays up for everyone else."""
+    try:
+        with throwaway_postgres() as server:
+            yield server
+    except PostgresUnavailable as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
 async def fresh_postgres_database(server: PostgresServer) -> str:
     """Create an empty database on server and return its SQLAlchemy URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"

@@ -106,9 +106,27 @@ def throwaway_postgres(*, durable: bool = False) -> Iterator[PostgresServer]:
         try:
             yield server
         finally:
-            _run([str(bindir / "pg_ctl"), "stop", "-D", str(data), "-m", "immediate", "-w"])
+            if is_running(server):  # a test may have stopped it (stop_server)
+                _run([str(bindir / "pg_ctl"), "stop", "-D", str(data), "-m", "immediate", "-w"])
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def is_running(server: PostgresServer) -> bool:
+    return (server.data_dir / "postmaster.pid").exists()
+
+
+def stop_server(server: PostgresServer) -> None:
+    """Stop the server as an outage would: connections are cut, new ones refused."""
+    _run([str(server_bindir() / "pg_ctl"), "stop", "-D", str(server.data_dir), "-m", "fast",
+          "-w"])  # fmt: skip
+
+
+def start_server(server: PostgresServer) -> None:
+    """Start a stopped server again, on the same port with the same data."""
+    log = server.data_dir.parent / "server.log"
+    _run([str(server_bindir() / "pg_ctl"), "start", "-D", str(server.data_dir), "-l", str(log),
+          "-w", "-t", "60"])  # fmt: skip
 
 
 def _start(bindir: Path, data: Path, sockets: Path, durable: bool) -> PostgresServer:
