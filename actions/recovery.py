@@ -120,7 +120,9 @@ class ActionGrantGesture(Action):
             dispatcher.utter_message(response="utter_technical_problem")
             return []
         item = affected_line(diagnosis.order, complaint)
-        for message in granted_messages(granted, item, language, diagnosis.checked_at):
+        for message in granted_messages(
+            granted, item, language, diagnosis.checked_at, complaint.type
+        ):
             dispatcher.utter_message(**message)
         dispatcher.utter_message(response="utter_ask_csat")
         return [

@@ -129,6 +129,8 @@ class EscalationService:
             return Result(False, "You are not set up as an agent in Herstel.")
         stored = await self._store.get(case_id)
         case = stored.case
+        if case.state.status is Status.RESOLVED and case.state.decided_by == agent.user_id:
+            return Result(True, f"Already done: {case.state.outcome}.", case)  # a double click
         if case.state.status is Status.RESOLVED or not _may_act(case, agent):
             return Result(False, _refusal(case), case)
         suggestion = case.file.suggestion(key)
@@ -143,7 +145,7 @@ class EscalationService:
                 complaint,
                 case.file.order_number,
                 key,
-                decided_by=f"agent:{agent.user_id}",
+                decided_by=f"{agent.level.value}:{agent.user_id}",
                 level=agent.level,
                 language=case.file.language,
             )
@@ -154,7 +156,7 @@ class EscalationService:
         assert diagnosis.order is not None
         item = affected_line(diagnosis.order, complaint)
         now = self._clock.now()
-        messages = granted_messages(granted, item, case.file.language, now)
+        messages = granted_messages(granted, item, case.file.language, now, complaint.type)
         outcome = ", ".join(f"{g.kind.value.replace('_', ' ')} {g.cost.format()}" for g in granted)
 
         won = False

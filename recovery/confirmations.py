@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from policies import GestureKind
+from policies import ComplaintType, GestureKind
 from recovery import phrases
 from recovery.granting import Granted
 from shop.gestures import RefundMade, ReplacementCreated, VoucherIssued
@@ -15,8 +15,14 @@ _REFUNDS = {GestureKind.SHIPPING_REFUND, GestureKind.PARTIAL_REFUND, GestureKind
 
 
 def granted_messages(
-    granted: tuple[Granted, ...], item: OrderLine, language: str | None, now: datetime
+    granted: tuple[Granted, ...],
+    item: OrderLine,
+    language: str | None,
+    now: datetime,
+    complaint: ComplaintType | None = None,
 ) -> list[dict[str, Any]]:
+    # Nothing reached the customer, so there is nothing to keep or send back.
+    nothing_received = complaint in (ComplaintType.MISSING_ITEM, ComplaintType.LATE_DELIVERY)
     messages = []
     for given in sorted(granted, key=lambda g: g.kind is GestureKind.TREAT):
         result, amount = given.result, given.cost.format(language or "en")
@@ -32,6 +38,8 @@ def granted_messages(
             )
         elif isinstance(result, ReplacementCreated):
             keep = "keep" if result.keep_damaged else "return"
+            if nothing_received:
+                keep = "send"
             day = phrases.day(result.expected_delivery, now, language)
             messages.append(
                 {

@@ -13,14 +13,29 @@ import pytest
 
 from herstel.bootstrap import prepare
 from herstel.clock import SystemClock
-from herstel.launcher import Ports, Stack
+from herstel.launcher import Ports, Stack, free_port
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
+from tests.support.slack_standin import CHANNEL_ID, SlackStandIn
+from tests.support.threaded import BackgroundServer
 from tests.support.whatsapp_standin import standin_env
+
+SIGNING_SECRET = "e2e-signing-secret"
+AGENTS = "U-AGENT:Anna=agent,U-LEAD:Lars=lead"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def slack() -> Iterator[SlackStandIn]:
+    """A local Slack Web API the desk and action server post cards to."""
+    standin = SlackStandIn()
+    server = BackgroundServer(standin.app, free_port()).start()
+    standin.base_url = f"http://127.0.0.1:{server.port}/api/"
+    yield standin
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, slack: SlackStandIn) -> Iterator[Stack]:
     var_dir = tmp_path_factory.mktemp("var")
     model = ensure_model(ROOT)
     asyncio.run(prepare(Settings(var_dir=var_dir), SystemClock()))
@@ -28,6 +43,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {"HERSTEL_CARRIER_TIMEOUT_SECONDS": "1"}
     # WhatsApp configured against a local Graph API stand-in (tests/e2e/test_whatsapp.py).
     env.update(standin_env())
+    # Escalations go to the Slack stand-in (tests/e2e/test_escalation.py).
+    env.update(
+        HERSTEL_SLACK_BOT_TOKEN=slack.token,
+        HERSTEL_SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        HERSTEL_SLACK_CHANNEL=CHANNEL_ID,
+        HERSTEL_SLACK_API_URL=slack.base_url,
+        HERSTEL_AGENTS=AGENTS,
+    )
     with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as running:
         yield running
 
