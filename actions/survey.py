@@ -1,4 +1,4 @@
-"""After a fix: ask how it went (CSAT 1-10, then CES 1-7); a customer may skip."""
+"""After a fix: ask how it went (CSAT 1-10, CES 1-7, and by rule NPS 0-10); a customer may skip."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.case import case_id
 from actions.services import get_services
 from journeys.moments import SCALES
+from recovery.survey import asks_nps
 
 log = logging.getLogger(__name__)
 
 _NUMBER = re.compile(r"\b(10|[0-9])\b")
-_NEXT = {"csat": "ces", "ces": None}
 CES_BUTTONS = [
     {"title": str(n), "payload": f'/give_rating{{"rating": "{n}"}}'} for n in range(1, 8)
 ]
@@ -42,7 +42,7 @@ class ActionRecordScore(Action):
         scale = tracker.get_slot("survey_step")
         score = score_in(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if scale not in _NEXT or score is None or intent != "give_rating":
+        if scale not in SCALES or score is None or intent != "give_rating":
             dispatcher.utter_message(response="utter_survey_thanks")
             return [SlotSet("survey_step", "none")]
         low, high = SCALES[scale]
@@ -50,11 +50,14 @@ class ActionRecordScore(Action):
             dispatcher.utter_message(response=f"utter_ask_{scale}")
             return []
         services = await get_services()
-        if not await services.recovery.record_score(case_id(tracker), scale, score):
-            log.warning("case %s: no recovery moment to score", case_id(tracker))
-        following = _NEXT[scale]
-        if following is None:
-            dispatcher.utter_message(response="utter_survey_thanks")
-            return [SlotSet("survey_step", "none")]
-        dispatcher.utter_message(response=f"utter_ask_{following}", buttons=CES_BUTTONS)
-        return [SlotSet("survey_step", following)]
+        case = case_id(tracker)
+        if not await services.recovery.record_score(case, scale, score):
+            log.warning("case %s: no recovery moment to score", case)
+        if scale == "csat":
+            dispatcher.utter_message(response="utter_ask_ces", buttons=CES_BUTTONS)
+            return [SlotSet("survey_step", "ces")]
+        if scale == "ces" and asks_nps(case, services.settings.nps_percent):
+            dispatcher.utter_message(response="utter_ask_nps")
+            return [SlotSet("survey_step", "nps")]
+        dispatcher.utter_message(response="utter_survey_thanks")
+        return [SlotSet("survey_step", "none")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Orders worth this much (in the shop's currency) always go to a person.
     escalate_order_value: Decimal = Decimal("1000")
     agent_reply_minutes: int = 15  # what the customer is told about waiting for a person
+
+    # After CSAT and CES, NPS is asked in this share of cases (a stable sample by case).
+    nps_percent: int = Field(default=25, ge=0, le=100)
 
     def sqlite_url(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{self.var_dir / name}"
