@@ -80,7 +80,11 @@ async def verified_facts(
         tracker.get_slot("order_number"), tracker.get_slot("second_fact")
     )
     complaint = complaint_from(tracker)
-    proposal = services.recovery.propose(complaint, diagnosis) if complaint else None
+    proposal = (
+        await services.recovery.propose(complaint, diagnosis, case_id(tracker))
+        if complaint
+        else None
+    )
     return diagnosis, proposal
 
 

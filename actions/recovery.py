@@ -30,7 +30,11 @@ async def offer_events(
 ) -> list[EventType]:
     """Offer what the mandate gives for this complaint; after a 'no': one rung up, or a person."""
     complaint = complaint_from(tracker)
-    proposal = services.recovery.propose(complaint, diagnosis) if complaint else None
+    proposal = (
+        await services.recovery.propose(complaint, diagnosis, case_id(tracker))
+        if complaint
+        else None
+    )
     if diagnosis.finding is not Finding.FOUND or proposal is None:
         return []
     why = _needs_person(diagnosis, services)
@@ -111,7 +115,7 @@ class ActionGrantGesture(Action):
         except NotGranted as exc:
             log.warning("case %s: not granted: %s", case_id(tracker), exc)
             dispatcher.utter_message(response="utter_grant_failed")
-            proposal = services.recovery.propose(complaint, diagnosis)
+            proposal = await services.recovery.propose(complaint, diagnosis, case_id(tracker))
             return await hand_over(
                 dispatcher, tracker, services, Why.GRANT_FAILED, diagnosis, proposal
             )

@@ -23,6 +23,7 @@ from journeys.moments import MomentStore
 from policies import load_mandate
 from recovery.granting import Granter
 from recovery.service import RecoveryService
+from recovery.standing import StandingReader
 from shop.demo import DemoShop
 
 
@@ -49,9 +50,15 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     session = aiohttp.ClientSession()
     journeys = create_engine_for(settings.journey_db_url)
     mandate = load_mandate(settings.policy_file)
-    granter = Granter(shop, GestureLedger(journeys, clock), mandate)
+    ledger = GestureLedger(journeys, clock)
     recovery = RecoveryService(
-        shop, _carriers(settings, session, clock), clock, mandate, granter, MomentStore(journeys)
+        shop,
+        _carriers(settings, session, clock),
+        clock,
+        mandate,
+        Granter(shop, ledger, mandate),
+        MomentStore(journeys),
+        StandingReader(ledger, mandate),
     )
     escalation = EscalationService(
         EscalationStore(journeys, clock),

@@ -151,6 +151,27 @@ class GestureLedger:
         count = sum(k.count for k in by_kind.values())
         return CustomerHistory(customer_id, since, count, Money(total_minor, currency), by_kind)
 
+    async def standing(
+        self, customer_id: str, order_number: str, case_id: str, since: datetime
+    ) -> list[Any]:
+        """Live gestures of this customer since `since`, or on this order, other cases only:
+        rows of (case_id, order_number, kind, amount_minor, currency, created_at)."""
+        query = select(
+            GestureRow.case_id,
+            GestureRow.order_number,
+            GestureRow.kind,
+            GestureRow.amount_minor,
+            GestureRow.currency,
+            GestureRow.created_at,
+        ).where(
+            GestureRow.state.in_(LIVE_STATES),
+            GestureRow.case_id != case_id,
+            (GestureRow.customer_id == customer_id) & (GestureRow.created_at >= since)
+            | (GestureRow.order_number == order_number),
+        )
+        async with self._read() as conn:
+            return list((await conn.execute(query)).all())
+
     async def recent(self, customer_id: str, limit: int = 10) -> list[GestureRow]:
         """The customer's latest live gestures, newest first (what an agent sees on a card)."""
         query = (

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carriers.model import ShipmentStatus
+from herstel.money import Money
 from policies import (
     BudgetUsage,
     CarrierEvidence,
@@ -78,6 +79,8 @@ def propose(
     now: datetime,
     history: History | None = None,
     usage: BudgetUsage | None = None,
+    given_on_order: Money | None = None,
+    case_id: str | None = None,
 ) -> Proposal:
     """The bot's offer: the gestures the policy gives unasked, else the first it may grant."""
     assert diagnosis.order is not None, "propose needs a diagnosed order"
@@ -91,8 +94,10 @@ def propose(
         damage=complaint.damage,
         item_value=affected_line(diagnosis.order, complaint).total,
         shipping_paid=diagnosis.order.shipping_cost,
+        given_on_order=given_on_order,
         history=history or History(),
         budget=usage or BudgetUsage(),
+        case_id=case_id,
     )
     decision = decide(case, mandate, now=now)
     unasked = tuple(o for o in decision.unasked_for("bot") if o.cost.minor > 0)

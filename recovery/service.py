@@ -15,6 +15,7 @@ from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import Granted, Granter, NotGranted
 from recovery.moments import recovery_moment
 from recovery.proposal import Complaint, Proposal, affected_line, propose
+from recovery.standing import StandingReader
 from shop.model import Order, Shop
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class RecoveryService:
         mandate: Mandate | None = None,
         granter: Granter | None = None,
         moments: MomentStore | None = None,
+        standing: StandingReader | None = None,
     ) -> None:
         self._shop = shop
         self._carriers = carriers
@@ -49,6 +51,7 @@ class RecoveryService:
         self._mandate = mandate
         self._granter = granter
         self._moments = moments
+        self._standing = standing
 
     async def diagnose(self, order_number: str, second_fact: str) -> Diagnosis:
         """Look the order up, check the second fact (postcode or e-mail), then ask its carrier.
@@ -88,13 +91,35 @@ class RecoveryService:
         late_by = lateness(order.promised_by, shipment, now)
         return Diagnosis(Finding.FOUND, now, order, shipment, late_by)
 
-    def propose(self, complaint: Complaint, diagnosis: Diagnosis) -> Proposal | None:
-        """What the bot proposes for a complaint about a diagnosed order; None: nothing to fix."""
-        if self._mandate is None or diagnosis.order is None:
+    async def propose(
+        self, complaint: Complaint, diagnosis: Diagnosis, case_id: str | None = None
+    ) -> Proposal | None:
+        """What the bot proposes for a complaint about a diagnosed order; None: nothing to fix.
+
+        The engine also weighs the customer's recent gestures, what this order already got
+        and the budgets' usage; the ledger re-checks budgets atomically at grant time.
+        """
+        order = diagnosis.order
+        if self._mandate is None or order is None:
             return None
         if complaint.type is ComplaintType.LATE_DELIVERY and not diagnosis.is_late:
             return None  # on time after all: the facts are the answer
-        return propose(self._mandate, complaint, diagnosis, now=self._clock.now())
+        now = self._clock.now()
+        standing = None
+        if self._standing is not None:
+            standing = await self._standing.read(
+                order.customer_id, order.number, case_id or "", now
+            )
+        return propose(
+            self._mandate,
+            complaint,
+            diagnosis,
+            now=now,
+            history=standing.history if standing else None,
+            usage=standing.usage if standing else None,
+            given_on_order=standing.given_on_order if standing else None,
+            case_id=case_id,
+        )
 
     def next_offer(self, proposal: Proposal, declined: Collection[str]) -> Offer | None:
         """One rung up the ladder: the next bot-grantable offer costing more than those declined."""
@@ -123,7 +148,7 @@ class RecoveryService:
         language: str = "en",
     ) -> tuple[Granted, ...]:
         """Carry out what the customer said yes to, after checking it is still allowed."""
-        proposal = self.propose(complaint, diagnosis)
+        proposal = await self.propose(complaint, diagnosis, case_id)
         if proposal is None or self._granter is None or diagnosis.order is None:
             raise NotGranted("nothing to grant for this case")
         allowed = {offer_key(o): o for o in proposal.decision.for_level(Level.BOT)}
@@ -148,7 +173,7 @@ class RecoveryService:
     ) -> tuple[Diagnosis, tuple[Granted, ...]]:
         """A person's decision: the mandate is asked again now, whatever the card said."""
         diagnosis = await self.diagnose_verified(order_number)
-        proposal = self.propose(complaint, diagnosis) if diagnosis.order else None
+        proposal = await self.propose(complaint, diagnosis, case_id) if diagnosis.order else None
         if proposal is None or self._granter is None:
             raise NotGranted("nothing to grant for this case any more")
         offer = next((o for o in proposal.decision.gestures if offer_key(o) == key), None)

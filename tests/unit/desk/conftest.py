@@ -50,7 +50,7 @@ async def desk(sqlite_store, tmp_path) -> AsyncIterator[tuple[TestClient, Servic
     diagnosis = await recovery.diagnose("100482", "3512JE")
     handover = Handover(
         "100482:missing_item:abc", "abc", "webchat", "en", Why.ABOVE_MANDATE, NOW,
-        complaint, diagnosis, recovery.propose(complaint, diagnosis),
+        complaint, diagnosis, await recovery.propose(complaint, diagnosis),
     )  # fmt: skip
     case = await escalation.open(case_file(handover), "web-1")
     async with TestClient(TestServer(create_app(settings, services))) as client:

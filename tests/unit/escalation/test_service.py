@@ -55,7 +55,7 @@ def world(sqlite_store):  # type: ignore[no-untyped-def]
 
 async def _escalated(service, recovery) -> str:  # type: ignore[no-untyped-def]
     diagnosis = await recovery.diagnose("100482", "3512JE")
-    proposal = recovery.propose(MISSING, diagnosis)
+    proposal = await recovery.propose(MISSING, diagnosis)
     handover = Handover(
         "100482:missing_item:abc", "abc", "webchat", "nl", Why.ABOVE_MANDATE, NOW,
         MISSING, diagnosis, proposal,

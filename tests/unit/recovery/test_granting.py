@@ -30,17 +30,19 @@ def late_shipment(clock):
     return a_shipment(expected=window)
 
 
-def a_service(store, shop, mandate=None):
+def a_service(store, shop, mandate=None, standing=None):
     mandate = mandate or load_default()
     carrier = FakeCarrier({"3SHRST100482": late_shipment(store.clock)})
     granter = Granter(shop, store.ledger, mandate)
     moments = MomentStore(store.engine)
-    return RecoveryService(shop, {"postnl": carrier}, store.clock, mandate, granter, moments)
+    return RecoveryService(
+        shop, {"postnl": carrier}, store.clock, mandate, granter, moments, standing
+    )
 
 
 async def accept_voucher(service, case_id="conv-1:100482:late_delivery"):
     diagnosis = await service.diagnose("100482", "3512JE")
-    proposal = service.propose(LATE, diagnosis)
+    proposal = await service.propose(LATE, diagnosis)
     offered = [offer_key(o) for o in proposal.offers]
     return await service.accept(case_id, LATE, diagnosis, offered)
 
