@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 from rasa_sdk import Tracker
 
 from policies import Channel, ComplaintType, DamageExtent
+from recovery.moments import Conversation
 from recovery.proposal import Complaint
 
 _CHANNELS = {"whatsapp": Channel.WHATSAPP}
@@ -26,6 +28,34 @@ def complaint_from(tracker: Tracker) -> Complaint | None:
         damage = DamageExtent.UNUSABLE if severe else DamageExtent.PARTIAL
     channel = _CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.WEBCHAT)
     return Complaint(complaint, channel, damage, _named_product(tracker))
+
+
+_TONE = {"express_frustration": -1.0, "request_human": -0.5, "thank": 1.0, "affirm": 0.5}
+
+
+def conversation_from(tracker: Tracker) -> Conversation:
+    """Effort and tone so far, from the customer's own messages (the desk's are left out)."""
+    messages = [
+        e
+        for e in tracker.events
+        if e.get("event") == "user" and not _intent(e).startswith("EXTERNAL_")
+    ]
+    complaint_at = next(
+        (e.get("timestamp") for e in messages if _intent(e).startswith("complain_")), None
+    )
+    started = complaint_at or (messages[0].get("timestamp") if messages else None)
+    return Conversation(
+        language=tracker.get_slot("language") or "en",
+        channel=_CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.WEBCHAT).value,
+        customer_turns=len(messages),
+        started_at=datetime.fromtimestamp(started, UTC) if started else None,
+        tone_start=_TONE.get(_intent(messages[0]), 0.0) if messages else None,
+        tone_end=_TONE.get(_intent(messages[-1]), 0.0) if messages else None,
+    )
+
+
+def _intent(event: dict) -> str:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
 
 
 def case_id(tracker: Tracker) -> str:

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case import case_id, complaint_from, conversation_ref
+from actions.case import case_id, complaint_from, conversation_from, conversation_ref
 from actions.services import get_services
 from escalation.case_file import Handover, case_file
 from escalation.model import Message, Why
@@ -41,14 +41,14 @@ async def hand_over(
     proposal: Proposal | None = None,
 ) -> list[EventType]:
     """Open the case for agents (once) and tell the customer honestly what happens next."""
-    complaint = complaint_from(tracker)
+    complaint, conversation = complaint_from(tracker), conversation_from(tracker)
     order = diagnosis.order if diagnosis else None
     history = await services.recovery.past_gestures(order.customer_id) if order else []
     handover = Handover(
         case_id=case_id(tracker),
         conversation_ref=conversation_ref(tracker),
-        channel=complaint.channel.value if complaint else _channel(tracker),
-        language=tracker.get_slot("language") or "en",
+        channel=conversation.channel or "webchat",
+        language=conversation.language,
         why=why,
         now=datetime.now(UTC),
         complaint=complaint,
@@ -58,6 +58,7 @@ async def hand_over(
         history=tuple(history),
         declined=tuple(tracker.get_slot("offers_declined") or ())
         + tuple(tracker.get_slot("offers_made") or ()),
+        conversation=conversation,
     )
     try:
         await services.escalation.open(case_file(handover), tracker.sender_id)
@@ -216,10 +217,6 @@ def _entity(tracker: Tracker, name: str) -> str | None:
         if entity.get("entity") == name:
             return str(entity.get("value"))
     return None
-
-
-def _channel(tracker: Tracker) -> str:
-    return "whatsapp" if tracker.get_latest_input_channel() == "whatsapp" else "webchat"
 
 
 def _messages(tracker: Tracker) -> tuple[Message, ...]:

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case import case_id, complaint_from
+from actions.case import case_id, complaint_from, conversation_from
 from actions.escalation import hand_over
 from actions.offer_replies import offer_messages
 from actions.services import get_services
@@ -107,10 +107,11 @@ class ActionGrantGesture(Action):
         diagnosis = await services.recovery.diagnose(
             tracker.get_slot("order_number"), tracker.get_slot("second_fact")
         )
-        language = tracker.get_slot("language") or "en"
+        conversation = conversation_from(tracker)
+        language = conversation.language
         try:
             granted = await services.recovery.accept(
-                case_id(tracker), complaint, diagnosis, offered, language=language
+                case_id(tracker), complaint, diagnosis, offered, conversation=conversation
             )
         except NotGranted as exc:
             log.warning("case %s: not granted: %s", case_id(tracker), exc)

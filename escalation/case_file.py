@@ -12,6 +12,7 @@ from herstel.money import Money
 from policies import GestureKind, Offer
 from recovery import phrases
 from recovery.diagnosis import Diagnosis
+from recovery.moments import NO_CONVERSATION, Conversation
 from recovery.proposal import Complaint, Proposal, carrier_evidence
 from recovery.service import offer_key
 
@@ -34,6 +35,7 @@ class Handover:
     messages: tuple[Message, ...] = ()
     history: tuple[Any, ...] = ()  # ledger rows (created_at, kind, amount_minor, ...)
     declined: tuple[str, ...] = ()  # offer keys the customer turned down
+    conversation: Conversation = NO_CONVERSATION
 
 
 def case_file(h: Handover) -> CaseFile:
@@ -63,6 +65,9 @@ def case_file(h: Handover) -> CaseFile:
         suggestions=suggestions(decision.gestures, h.declined) if decision else (),
         damage=h.complaint.damage.value if h.complaint and h.complaint.damage else None,
         product=h.complaint.product if h.complaint else None,
+        customer_turns=h.conversation.customer_turns,
+        started_at=h.conversation.started_at,
+        tone_start=h.conversation.tone_start,
     )
 
 

@@ -121,6 +121,10 @@ class CaseFile:
     suggestions: tuple[Suggestion, ...] = ()  # ranked, best first
     damage: str | None = None  # for a damaged product: "partial" or "unusable"
     product: str | None = None  # the product the customer named
+    # For the recovery moment's Ease and Emotion: effort and tone up to the hand-over.
+    customer_turns: int | None = None
+    started_at: datetime | None = None
+    tone_start: float | None = None
 
     def suggestion(self, key: str) -> Suggestion | None:
         return next((s for s in self.suggestions if s.key == key), None)
@@ -229,6 +233,9 @@ def case_file_from_json(data: dict[str, Any]) -> CaseFile:
         ),
         damage=data.get("damage"),
         product=data.get("product"),
+        customer_turns=data.get("customer_turns"),
+        started_at=_at(data.get("started_at")),
+        tone_start=data.get("tone_start"),
     )
 
 

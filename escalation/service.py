@@ -19,6 +19,7 @@ from herstel.clock import Clock
 from policies import Channel, ComplaintType, DamageExtent, Level
 from recovery.confirmations import granted_messages
 from recovery.granting import NotGranted
+from recovery.moments import Conversation
 from recovery.proposal import Complaint, affected_line
 from recovery.service import NeedsHigherLevel, RecoveryService
 
@@ -147,7 +148,7 @@ class EscalationService:
                 key,
                 decided_by=f"{agent.level.value}:{agent.user_id}",
                 level=agent.level,
-                language=case.file.language,
+                conversation=_conversation(case),
             )
         except NeedsHigherLevel as exc:
             return Result(False, f"This needs a {exc.level.value}; ask one to approve it.", case)
@@ -345,6 +346,19 @@ def _refusal(case: Case) -> str:
     if state.status is Status.RESOLVED:
         return f"Already decided by {state.decided_by}: {state.outcome}."
     return f"{state.owner_name or state.owner} has this case."
+
+
+def _conversation(case: Case) -> Conversation:
+    """The customer's effort includes what they wrote to the agent after the hand-over."""
+    file = case.file
+    since = sum(1 for m in case.state.thread if m.speaker == "customer")
+    return Conversation(
+        language=file.language,
+        channel=file.channel,
+        customer_turns=(file.customer_turns or 0) + since,
+        started_at=file.started_at,
+        tone_start=file.tone_start,
+    )
 
 
 def _complaint(file: CaseFile) -> Complaint | None:

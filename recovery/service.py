@@ -13,7 +13,7 @@ from journeys.moments import MomentStore
 from policies import ComplaintType, Level, Mandate, Offer
 from recovery.diagnosis import Diagnosis, Finding
 from recovery.granting import Granted, Granter, NotGranted
-from recovery.moments import recovery_moment
+from recovery.moments import NO_CONVERSATION, Conversation, recovery_moment
 from recovery.proposal import Complaint, Proposal, affected_line, propose
 from recovery.standing import StandingReader
 from shop.model import Order, Shop
@@ -145,7 +145,7 @@ class RecoveryService:
         diagnosis: Diagnosis,
         offered: Collection[str],
         *,
-        language: str = "en",
+        conversation: Conversation = NO_CONVERSATION,
     ) -> tuple[Granted, ...]:
         """Carry out what the customer said yes to, after checking it is still allowed."""
         proposal = await self.propose(complaint, diagnosis, case_id)
@@ -157,7 +157,7 @@ class RecoveryService:
             raise NotGranted(f"no longer within the bot's mandate: {', '.join(missing)}")
         offers = tuple(allowed[key] for key in offered)
         return await self._grant(
-            case_id, complaint, diagnosis, proposal, offers, "bot", Level.BOT, language
+            case_id, complaint, diagnosis, proposal, offers, "bot", Level.BOT, conversation
         )
 
     async def grant_as(
@@ -169,7 +169,7 @@ class RecoveryService:
         *,
         decided_by: str,
         level: Level,
-        language: str,
+        conversation: Conversation,
     ) -> tuple[Diagnosis, tuple[Granted, ...]]:
         """A person's decision: the mandate is asked again now, whatever the card said."""
         diagnosis = await self.diagnose_verified(order_number)
@@ -182,7 +182,7 @@ class RecoveryService:
         if not offer.may_be_granted_by(level):
             raise NeedsHigherLevel(offer.level)
         granted = await self._grant(
-            case_id, complaint, diagnosis, proposal, (offer,), decided_by, level, language
+            case_id, complaint, diagnosis, proposal, (offer,), decided_by, level, conversation
         )
         return diagnosis, granted
 
@@ -195,7 +195,7 @@ class RecoveryService:
         offers: tuple[Offer, ...],
         decided_by: str,
         level: Level,
-        language: str,
+        conversation: Conversation,
     ) -> tuple[Granted, ...]:
         assert self._granter is not None and diagnosis.order is not None
         item = affected_line(diagnosis.order, complaint)
@@ -209,7 +209,7 @@ class RecoveryService:
                 diagnosis,
                 granted,
                 proposal,
-                language,
+                conversation,
                 self._clock.now(),
                 decided_by=decided_by,
             )

@@ -160,6 +160,7 @@ def test_an_agent_approves_on_the_card_and_the_customer_hears_it_once(
     [moment] = [m for m in moments(stack) if m["case_id"] == case_id]
     assert (moment["decided_by"], moment["agent_id"]) == ("agent", "U-AGENT")
     assert [g["kind"] for g in moment["gestures"]] == ["replacement"]
+    assert moment["customer_turns"] == 3 and moment["seconds_to_resolution"] > 0
 
     final = slack.messages[(card.channel, card.ts)]
     assert final.updates >= 1
