@@ -41,6 +41,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, slack: SlackStandIn) -> Iter
     asyncio.run(prepare(Settings(var_dir=var_dir), SystemClock()))
     # A short carrier timeout keeps the "slow carrier" conversation quick.
     env = {"HERSTEL_CARRIER_TIMEOUT_SECONDS": "1"}
+    # NPS is a sample of cases; the conversations here assert the survey's end after CES.
+    env["HERSTEL_NPS_PERCENT"] = "0"
     # WhatsApp configured against a local Graph API stand-in (tests/e2e/test_whatsapp.py).
     env.update(standin_env())
     # Escalations go to the Slack stand-in (tests/e2e/test_escalation.py).
