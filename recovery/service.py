@@ -65,6 +65,10 @@ class RecoveryService:
             return Diagnosis(Finding.ORDER_NOT_FOUND, self._clock.now())
         return await self._track(order)
 
+    async def find_by_contact(self, email: str, postcode: str) -> Order | None:
+        """The order for a customer who lost the number: the e-mail and postcode must match."""
+        return await self._shop.find_latest_order(email, postcode)
+
     async def diagnose_verified(self, order_number: str) -> Diagnosis:
         """For an agent: the conversation already checked who the customer is."""
         order = await self._shop.find_order(order_number)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -58,6 +58,18 @@ class DemoShop:
     async def find_order(self, number: str) -> Order | None:
         async with self._sessions() as session:
             row = await session.get(OrderRow, number)
+            return _to_order(row) if row is not None else None
+
+    async def find_latest_order(self, email: str, postcode: str) -> Order | None:
+        query = (
+            select(OrderRow)
+            .join(CustomerRow)
+            .where(func.lower(CustomerRow.email) == email.lower(), OrderRow.postcode == postcode)
+            .order_by(OrderRow.placed_at.desc())
+            .limit(1)
+        )
+        async with self._sessions() as session:
+            row = (await session.scalars(query)).first()
             return _to_order(row) if row is not None else None
 
     async def issue_voucher(self, key: str, order: Order, amount: Money) -> VoucherIssued:

@@ -21,7 +21,12 @@ def find_postcode(text: str) -> str | None:
     return f"{match.group(1)}{match.group(2).upper()}" if match else None
 
 
+def find_email(text: str) -> str | None:
+    """The e-mail address in the text, lower case; None if there is none."""
+    email = _EMAIL.search(text)
+    return email.group(0).lower() if email else None
+
+
 def find_second_fact(text: str) -> str | None:
     """The e-mail address (lower case) or postcode in the text that proves an order is yours."""
-    email = _EMAIL.search(text)
-    return email.group(0).lower() if email else find_postcode(text)
+    return find_email(text) or find_postcode(text)

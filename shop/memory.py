@@ -24,6 +24,14 @@ class InMemoryShop:
     async def find_order(self, number: str) -> Order | None:
         return self.orders.get(number)
 
+    async def find_latest_order(self, email: str, postcode: str) -> Order | None:
+        mine = [
+            o
+            for o in self.orders.values()
+            if o.email.lower() == email.lower() and o.postcode == postcode
+        ]
+        return max(mine, key=lambda o: o.placed_at, default=None)
+
     async def issue_voucher(self, key: str, order: Order, amount: Money) -> VoucherIssued:
         until = datetime(2100, 1, 1, tzinfo=UTC)
         return self._once(key, VoucherIssued(f"TEST-{next(self._serial):04d}", amount, until))

@@ -54,6 +54,10 @@ class Shop(Protocol):
 
     async def find_order(self, number: str) -> Order | None: ...
 
+    async def find_latest_order(self, email: str, postcode: str) -> Order | None:
+        """The customer's most recent order to this postcode, for one who lost the number."""
+        ...
+
     async def issue_voucher(self, key: str, order: Order, amount: Money) -> VoucherIssued: ...
 
     async def create_replacement(

@@ -81,3 +81,10 @@ async def test_a_refund_larger_than_the_order_is_refused(shop):
     order = await shop.find_order("100482")
     with pytest.raises(ValueError, match="exceeds"):
         await shop.refund("case-4", order, Money.of("2000"))
+
+
+async def test_an_order_is_found_by_e_mail_and_postcode_together_only(shop):
+    order = await shop.find_latest_order("Anna.deVries@example.nl", "3512JE")
+    assert order is not None and (order.customer_id, order.postcode) == ("cus_0001", "3512JE")
+    assert await shop.find_latest_order("anna.devries@example.nl", "1011AB") is None
+    assert await shop.find_latest_order("someone@example.nl", "3512JE") is None

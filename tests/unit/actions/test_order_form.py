@@ -1,7 +1,7 @@
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.order_form import ValidateOrderForm
+from actions.order_form import FAILURES, ValidateOrderForm
 from tests.unit.actions.conftest import a_tracker
 
 
@@ -14,19 +14,43 @@ from tests.unit.actions.conftest import a_tracker
         ("bestelling 100482!", "100482"),
     ],
 )
-def test_an_order_number_is_found_in_what_the_customer_typed(said, expected):
+async def test_an_order_number_is_found_in_what_the_customer_typed(said, expected):
     dispatcher = CollectingDispatcher()
-    result = ValidateOrderForm().validate_order_number(said, dispatcher, a_tracker(), {})
-    assert result == {"order_number": expected}
+    result = await ValidateOrderForm().validate_order_number(said, dispatcher, a_tracker(), {})
+    assert result == {"order_number": expected, FAILURES: 0}
     assert dispatcher.messages == []
 
 
 @pytest.mark.parametrize("said", ["12345", "1004821", "012345", "no idea", "", None])
-def test_a_malformed_order_number_is_refused_with_a_hint(said):
+async def test_a_malformed_order_number_is_refused_with_a_hint(said):
     dispatcher = CollectingDispatcher()
-    result = ValidateOrderForm().validate_order_number(said, dispatcher, a_tracker(), {})
-    assert result == {"order_number": None}
+    result = await ValidateOrderForm().validate_order_number(said, dispatcher, a_tracker(), {})
+    assert result == {"order_number": None, FAILURES: 1}
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_number_invalid"]
+
+
+async def test_after_two_wrong_numbers_the_bot_offers_e_mail_and_postcode_instead():
+    dispatcher = CollectingDispatcher()
+    tracker = a_tracker({FAILURES: 1})
+    result = await ValidateOrderForm().validate_order_number("geen idee", dispatcher, tracker, {})
+    assert result == {"order_number": None, FAILURES: 2}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_number_other_way"]
+
+
+async def test_the_e_mail_and_postcode_together_find_the_order_and_prove_it():
+    said = "anna@example.nl en 3512 je"
+    result = await ValidateOrderForm().validate_order_number(
+        said, CollectingDispatcher(), a_tracker({FAILURES: 2}), {}
+    )
+    assert result == {"order_number": "100482", "second_fact": "3512JE", FAILURES: 0}
+
+
+async def test_an_e_mail_with_the_wrong_postcode_finds_nothing_and_tells_nothing():
+    dispatcher = CollectingDispatcher()
+    said = "anna@example.nl 1011 AB"
+    result = await ValidateOrderForm().validate_order_number(said, dispatcher, a_tracker(), {})
+    assert result == {"order_number": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_found_by_contact"]
 
 
 @pytest.mark.parametrize(
