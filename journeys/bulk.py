@@ -52,7 +52,7 @@ async def _per_row(conn: AsyncConnection, name: str, build: Callable[[], Executa
 async def _arrays(conn: AsyncConnection, name: str, build: Callable[[], Executable],
                   rows: Rows, column_of: Callable[[str], str]) -> None:  # fmt: skip
     sql, names = _compile(conn, name, build)
-    params = tuple([row[column_of(n)] for row in rows] for n in names)
+    params = tuple([row[key] for row in rows] for key in map(column_of, names))
     await conn.exec_driver_sql(sql, params)
 
 
@@ -69,13 +69,25 @@ async def insert(
     rows: Rows,
     on_conflict: Callable[[Any], Any],
     name: str,
+    *,
+    known_new: bool = False,
 ) -> None:
     """Insert rows holding every column of table; on_conflict finishes the statement, e.g.
-    `lambda s: s.on_conflict_do_nothing(index_elements=["key"])` (s.excluded is available)."""
+    `lambda s: s.on_conflict_do_nothing(index_elements=["key"])` (s.excluded is available).
+
+    known_new: the caller has made sure (under a lock) that no row exists yet, so PostgreSQL
+    may COPY the rows in, binary, which is the fastest way in; a row that does exist after
+    all fails the transaction instead of being skipped.
+    """
     if not rows:
         return
     columns = [c.name for c in table.c]
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and known_new:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        records = [tuple(row[c] for c in columns) for row in rows]
+        await raw.copy_records_to_table(table.name, records=records, columns=columns)
+    elif conn.dialect.name == "postgresql":
         source = select(*_unnest(table, columns))
         build = lambda: on_conflict(postgresql.insert(table).from_select(columns, source))  # noqa: E731
         await _arrays(conn, name, build, rows, lambda n: n)

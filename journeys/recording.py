@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -115,6 +115,8 @@ class TouchState:
     stored_score: float | None
     new: bool
     case_id: str | None = None  # set on a moment's recovery touchpoint: its score is derived
+    nps: int | None = None  # the journey's NPS, kept on the touchpoint for the report
+    stored_nps: int | None = None
 
 
 @dataclass
@@ -123,6 +125,7 @@ class JourneyState:
     touchpoints: list[TouchState] = field(default_factory=list)
     stored_score: float | None = None
     score: float | None = None
+    nps: int | None = None
 
 
 @dataclass
@@ -143,12 +146,25 @@ class Loaded:
 # --- settling: pure, over the loaded state ------------------------------------------------
 
 
-def settle(loaded: Loaded, recount: tuple[datetime, datetime] | None = None) -> None:
+def settle(
+    loaded: Loaded,
+    recount: tuple[datetime, datetime] | None = None,
+    settled: Mapping[str, float | None] | None = None,
+) -> None:
     """Compute every derived value: re-contacts, 3E's, touchpoint and journey scores, uplift,
     and previous complaints of the new moments and of the stored ones within recount (the
-    only ones whose count new moments can change, and whose window was loaded in full)."""
-    for journey in loaded.journeys.values():
-        _settle_journey(journey)
+    only ones whose count new moments can change, and whose window was loaded in full).
+
+    settled: journeys (id -> score) already settled from exactly these moments and
+    touchpoints, e.g. new journeys settled from their batch alone: not done twice."""
+    settled = settled or {}
+    for jid, journey in loaded.journeys.items():
+        if jid in settled:
+            journey.score = settled[jid]
+            for t in journey.touchpoints:
+                t.nps = journey.nps
+        else:
+            _settle_journey(journey)
     for moments in loaded.by_customer.values():
         ordered = sorted(moments, key=lambda m: m.created_at)
         times = [m.created_at for m in ordered]
@@ -184,6 +200,8 @@ def _settle_journey(journey: JourneyState) -> None:
         touch = recovery.get(m.case_id)
         if touch is not None:
             touch.score = scores.score
+    for t in journey.touchpoints:
+        t.nps = journey.nps
     scored = [scoring.Scored(t.phase, t.at, t.score) for t in journey.touchpoints]
     journey.score = scoring.journey_score(scoring.phase_scores(scored))
     for m in moments:
@@ -262,8 +280,9 @@ async def load(
         if state.customer_id in loaded.by_customer:
             loaded.by_customer[state.customer_id].append(state)
     touch_query = select(
-        T.c.key, T.c.journey_id, T.c.phase, T.c.occurred_at, T.c.score, T.c.case_id
-    ).where(bulk.among(conn, T.c.journey_id, journey_ids))
+        T.c.key, T.c.journey_id, T.c.phase, T.c.occurred_at, T.c.score, T.c.case_id,
+        T.c.journey_nps,
+    ).where(bulk.among(conn, T.c.journey_id, journey_ids))  # fmt: skip
     for row in (await conn.execute(touch_query)).all():
         case_id = row.case_id if row.key == recovery_key(row.case_id or "") else None
         loaded.journeys[row.journey_id].touchpoints.append(
@@ -276,11 +295,14 @@ async def load(
                 row.score,
                 False,
                 case_id,
+                row.journey_nps,
+                row.journey_nps,
             )
         )
-    scores = select(J.c.id, J.c.score).where(bulk.among(conn, J.c.id, journey_ids))
+    scores = select(J.c.id, J.c.score, J.c.nps).where(bulk.among(conn, J.c.id, journey_ids))
     for row in (await conn.execute(scores)).all():
-        loaded.journeys[row.id].stored_score = row.score
+        journey = loaded.journeys[row.id]
+        journey.stored_score, journey.nps = row.score, row.nps
     return loaded
 
 
@@ -371,13 +393,14 @@ async def write_settled(
         m.case_id: m for j in loaded.journeys.values() for m in j.moments if not m.stored
     }
     rows = [{**row, **settled_new[row["case_id"]].settled} for row in new_moments]
-    await bulk.insert(conn, M, rows, _skip_known("case_id"), "insert_moments")
+    # New for sure: the journey's lock is held and its moments were read (see record_moments).
+    await bulk.insert(conn, M, rows, _skip_known("case_id"), "insert_moments", known_new=True)
     touch_updates: list[dict[str, Any]] = []
     journey_updates: list[dict[str, Any]] = []
     for jid, journey in loaded.journeys.items():
         for t in journey.touchpoints:
-            if not t.new and _differs(t.score, t.stored_score):
-                touch_updates.append({"key": t.key, "score": t.score})
+            if not t.new and (_differs(t.score, t.stored_score) or t.nps != t.stored_nps):
+                touch_updates.append({"key": t.key, "score": t.score, "journey_nps": t.nps})
         if _differs(journey.score, journey.stored_score):
             journey_updates.append({"id": jid, "score": journey.score})
     moment_updates = [
@@ -387,21 +410,28 @@ async def write_settled(
         and any(_differs(m.settled.get(k, m.stored[k]), m.stored[k]) for k in _SETTLED)
     ]
     await bulk.update_by(conn, M, "case_id", _SETTLED, moment_updates, "update_moments")
-    await bulk.update_by(conn, T, "key", ["score"], touch_updates, "update_touchpoint_scores")
+    await bulk.update_by(
+        conn, T, "key", ["score", "journey_nps"], touch_updates, "update_touchpoint_scores"
+    )
     await bulk.update_by(conn, J, "id", ["score"], journey_updates, "update_journey_scores")
 
 
 async def insert_touchpoints(
-    conn: AsyncConnection, loaded: Loaded, extra: dict[str, dict[str, Any]]
+    conn: AsyncConnection,
+    loaded: Loaded,
+    extra: dict[str, dict[str, Any]],
+    *,
+    known_new: bool = False,
 ) -> None:
     """Insert the loaded state's new touchpoints; extra holds their non-settled columns."""
     rows = [
-        {**extra[t.key], "score": t.score}
+        {**extra[t.key], "score": t.score, "journey_nps": t.nps}
         for j in loaded.journeys.values()
         for t in j.touchpoints
         if t.new
     ]
-    await bulk.insert(conn, T, rows, _skip_known("key"), "insert_touchpoints")
+    name = "insert_touchpoints"
+    await bulk.insert(conn, T, rows, _skip_known("key"), name, known_new=known_new)
 
 
 # --- recording moments ----------------------------------------------------------------------
@@ -465,6 +495,7 @@ class NewMoment:
     state: MomentState
     touches: tuple[TouchState, TouchState]
     touch_rows: dict[str, dict[str, Any]]
+    failed_at: datetime
 
     def add_to(self, loaded: Loaded, *, with_customer: bool = True) -> None:
         journey = loaded.journeys.setdefault(self.journey_id, JourneyState())
@@ -512,13 +543,13 @@ def new_moment(m: RecoveryMoment, jid: str) -> NewMoment:
                "channel": m.channel, "occurred_at": m.created_at, "source": "derived",
                "raw_score": m.csat, "scale": None if m.csat is None else "csat"},
     }  # fmt: skip
-    return NewMoment(m, jid, row, state, touches, touch_rows)
+    return NewMoment(m, jid, row, state, touches, touch_rows, failed_at)
 
 
-def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict]]:
-    """The customer and journey rows a batch needs. A journey's score is computed from the
-    batch alone: right for a new journey (inserted with it, so no update follows), and only
-    a starting point for a known one (its stored score is kept and settled afterwards)."""
+def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict], Loaded]:
+    """The customer and journey rows a batch needs, and the batch settled alone. A journey's
+    score is computed from the batch alone: right for a new journey (inserted with it, so no
+    update follows), and only a starting point for a known one (settled again once loaded)."""
     alone = Loaded({}, {}, set())
     for new in news:
         new.add_to(alone, with_customer=False)
@@ -526,7 +557,7 @@ def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict
     customers: dict[str, dict[str, Any]] = {}
     journeys: dict[str, dict[str, Any]] = {}
     for new in news:
-        m, at, failed_at = new.moment, new.moment.created_at, _failed_at(new.moment)
+        m, at, failed_at = new.moment, new.moment.created_at, new.failed_at
         c = customers.setdefault(
             m.customer_id,
             {"id": m.customer_id, "segment": None, "first_seen_at": at, "last_seen_at": at},
@@ -547,7 +578,7 @@ def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict
             j["order_value_minor"], j["currency"] = m.order_value.minor, m.order_value.currency
         if m.nps is not None and (j["nps_at"] is None or at >= j["nps_at"]):
             j["nps"], j["nps_at"] = m.nps, at
-    return customers, journeys
+    return customers, journeys, alone
 
 
 async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment]) -> int:
@@ -567,7 +598,7 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
     news = [
         new_moment(m, ids.setdefault(m.order_number, journey_id(m.order_number))) for m in batch
     ]
-    customers, journeys = _parents(news)
+    customers, journeys, alone = _parents(news)
     await upsert_customers(conn, customers)
     await upsert_journeys(conn, journeys)
     low = min(m.created_at for m in batch)
@@ -577,15 +608,22 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
         sorted(journeys),
         (sorted(customers), low - HISTORY_WINDOW, high + HISTORY_WINDOW),
     )
+    # A journey the store knew nothing of holds exactly what the batch brings: settled already.
+    untouched = {
+        jid: alone.journeys[jid].score
+        for jid, journey in loaded.journeys.items()
+        if not journey.moments and not journey.touchpoints
+    }
     fresh = [new for new in news if new.moment.case_id not in loaded.cases]
     touch_rows: dict[str, dict[str, Any]] = {}
     for new in fresh:
-        new.state.settled.clear()
+        if new.journey_id not in untouched:
+            new.state.settled.clear()
         new.add_to(loaded)
         touch_rows.update(new.touch_rows)
-    settle(loaded, recount=(low, high + HISTORY_WINDOW))
+    settle(loaded, recount=(low, high + HISTORY_WINDOW), settled=untouched)
     await write_settled(conn, loaded, [new.row for new in fresh])
-    await insert_touchpoints(conn, loaded, touch_rows)
+    await insert_touchpoints(conn, loaded, touch_rows, known_new=True)  # keys of new cases
     return len(fresh)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from herstel.money import Money
@@ -35,6 +35,9 @@ MEASURES = (
     "customer_turns",
     "seconds_to_resolution",
 )
+
+
+WORK_MEM = "64MB"  # per query, for the report's transactions only
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,31 +69,28 @@ def _moment_query(since: datetime | None) -> Any:
     return query.where(M.c.created_at >= since) if since is not None else query
 
 
-def _phase_query(since: datetime | None) -> Any:
-    query = select(T.c.phase, func.count(), func.count(T.c.score), func.sum(T.c.score))
-    query = query.group_by(T.c.phase)
-    return query.where(T.c.occurred_at >= since) if since is not None else query
-
-
 def _journey_query(since: datetime | None) -> Any:
     query = select(func.count(), func.count(J.c.score), func.sum(J.c.score), *_nps_parts(J.c.nps))
     return query.where(J.c.updated_at >= since) if since is not None else query
 
 
-def _truth_query(since: datetime | None, satisfied: float) -> Any:
-    pleased, displeased = T.c.score >= satisfied, T.c.score < satisfied
-    query = (
-        select(
-            T.c.type,
-            func.count(T.c.score),
-            func.sum(T.c.score),
-            *_nps_parts(J.c.nps, pleased),
-            *_nps_parts(J.c.nps, displeased),
-        )
-        .select_from(T.join(J, J.c.id == T.c.journey_id))
-        .where(or_(T.c.scale.is_(None), T.c.scale != "nps"))  # the NPS question itself
-        .group_by(T.c.type)
-    )
+def _touchpoint_query(since: datetime | None, satisfied: float) -> Any:
+    """One scan of the touchpoints for phases and moments of truth: per phase, type and
+    whether it is the NPS question itself, the scores and the NPS of the journeys where the
+    touchpoint satisfied and where it did not (journey_nps is kept on each touchpoint)."""
+    question = case((T.c.scale == "nps", 1), else_=0).label("question")
+    pleased = T.c.score >= satisfied
+    displeased = T.c.score < satisfied
+    query = select(
+        T.c.phase,
+        T.c.type,
+        question,
+        func.count(),
+        func.count(T.c.score),
+        func.sum(T.c.score),
+        *_nps_parts(T.c.journey_nps, pleased),
+        *_nps_parts(T.c.journey_nps, displeased),
+    ).group_by(T.c.phase, T.c.type, question)
     return query.where(T.c.occurred_at >= since) if since is not None else query
 
 
@@ -146,12 +146,34 @@ def _rolled_up(rows: Iterable[Any]) -> dict[str, Any]:
     }
 
 
+def _phases(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    sums: dict[str, list[float]] = {}
+    for phase, _, _, count, scored, total, *_ in rows:
+        found = sums.setdefault(phase, [0, 0, 0.0])
+        found[0] += count
+        found[1] += scored
+        found[2] += float(total or 0)
+    return {
+        phase: {"touchpoints": int(v[0]), "score": v[2] / v[1] if v[1] else None}
+        for phase in scoring.PHASES
+        if (v := sums.get(phase))
+    }
+
+
 def _truths(rows: Iterable[Any], limits: Thresholds) -> list[dict[str, Any]]:
+    by_type: dict[str, list[float]] = {}
+    for _, kind, question, _, scored, total, *nps in rows:
+        if question:  # the NPS question is not a moment to weigh against NPS
+            continue
+        found = by_type.setdefault(kind, [0.0] * 8)
+        for i, value in enumerate([scored, total, *nps]):
+            found[i] += float(value or 0)
     truths = []
-    for kind, scored, total, *nps in rows:
-        satisfaction = float(total) / scored if scored else None
-        pleased = (int(nps[1] or 0), int(nps[2] or 0), int(nps[0] or 0))
-        displeased = (int(nps[4] or 0), int(nps[5] or 0), int(nps[3] or 0))
+    for kind, (scored, total, *counts) in by_type.items():
+        satisfaction = total / scored if scored else None
+        nps = [int(c) for c in counts]
+        pleased = (nps[1], nps[2], nps[0])
+        displeased = (nps[4], nps[5], nps[3])
         impact = scoring.nps_impact(pleased, displeased, limits.min_answers)
         where = scoring.quadrant(
             satisfaction, impact, satisfied=limits.satisfied, high_impact=limits.high_impact
@@ -159,7 +181,7 @@ def _truths(rows: Iterable[Any], limits: Thresholds) -> list[dict[str, Any]]:
         truths.append(
             {
                 "type": kind,
-                "touchpoints": scored,
+                "touchpoints": int(scored),
                 "satisfaction": satisfaction,
                 "nps_satisfied": scoring.nps(*pleased),
                 "nps_unsatisfied": scoring.nps(*displeased),
@@ -180,6 +202,8 @@ _ORDER = ["fix_first", "amplify", "improve", "overserving", "unknown"]
 async def _read(engine: AsyncEngine, query: Any) -> list[Any]:
     async with engine.connect() as conn:
         conn = await conn.execution_options(**{READ_ONLY: True})
+        if engine.dialect.name == "postgresql":  # hash joins and aggregates in memory
+            await conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         return list((await conn.execute(query)).all())
 
 
@@ -194,16 +218,14 @@ async def build_report(
 ) -> dict[str, Any]:
     """The whole report as JSON-ready data."""
     limits = limits or Thresholds()
-    moments, phases, journeys, truths = await _read_all(
+    moments, touchpoints, journeys = await _read_all(
         engine,
         [
             _moment_query(since),
-            _phase_query(since),
+            _touchpoint_query(since, limits.satisfied),
             _journey_query(since),
-            _truth_query(since, limits.satisfied),
         ],
     )
-    by_phase = {phase: (n, scored, total) for phase, n, scored, total in phases}
     [(count, scored, total, answers, promoters, detractors)] = journeys
     return {
         "since": since.isoformat() if since else None,
@@ -218,18 +240,9 @@ async def build_report(
             "score": float(total) / scored if scored else None,
             "nps": scoring.nps(int(promoters or 0), int(detractors or 0), int(answers or 0)),
             "nps_answers": int(answers or 0),
-            "phases": {
-                phase: {
-                    "touchpoints": by_phase[phase][0],
-                    "score": float(by_phase[phase][2]) / by_phase[phase][1]
-                    if by_phase[phase][1]
-                    else None,
-                }
-                for phase in scoring.PHASES
-                if phase in by_phase
-            },
+            "phases": _phases(touchpoints),
         },
-        "moments_of_truth": _truths(truths, limits),
+        "moments_of_truth": _truths(touchpoints, limits),
     }
 
 

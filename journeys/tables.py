@@ -135,6 +135,9 @@ class TouchpointRow(Base):
     raw_score: Mapped[int | None] = mapped_column(Integer)  # the answer on its own scale
     scale: Mapped[str | None] = mapped_column(String(8))  # csat, ces, nps
     case_id: Mapped[str | None] = mapped_column(String(64))  # the recovery moment, if any
+    # The journey's NPS, copied here when it changes, so the moments-of-truth report is one
+    # scan of this table instead of a join with journeys.
+    journey_nps: Mapped[int | None] = mapped_column(Integer)
 
 
 class RecoveryMomentRow(Base):

@@ -89,6 +89,7 @@ def upgrade() -> None:
         sa.Column("raw_score", sa.Integer(), nullable=True),
         sa.Column("scale", sa.String(8), nullable=True),
         sa.Column("case_id", sa.String(64), nullable=True),
+        sa.Column("journey_nps", sa.Integer(), nullable=True),
         sa.CheckConstraint(f"phase IN ({_PHASES})", name="ck_touchpoint_phase"),
         sa.CheckConstraint(
             "score IS NULL OR (score >= 0 AND score <= 1)", name="ck_touchpoint_score"

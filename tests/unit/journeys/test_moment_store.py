@@ -124,6 +124,7 @@ async def test_scores_move_the_3es_the_touchpoint_and_the_journey(
     assert recovery.score == pytest.approx(after.recovery_score)
     [journey] = await journey_rows(sqlite_store.engine)
     assert journey.nps == 4
+    assert failed.journey_nps == recovery.journey_nps == 4  # kept on touchpoints for the report
     assert journey.score == pytest.approx((failed.score + recovery.score) / 2)
     assert after.uplift == pytest.approx(journey.score - failed.score)
 

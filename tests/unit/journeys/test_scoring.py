@@ -58,6 +58,7 @@ def test_the_laptop_fixed_in_four_turns_and_three_minutes_scores_high() -> None:
     assert s.ease == pytest.approx(0.5 * 5 / 6 + 0.25 * 1 + 0.25 * scoring.wait_ease(180))
     assert s.emotion == pytest.approx((0.5 * 8 / 9 + 0.25 * (0.5 * 0.8 + 0.5 * 0.8)) / 0.75)
     assert s.score == pytest.approx(0.5 + 0.3 * s.ease + 0.2 * s.emotion)
+    assert s.score == pytest.approx(0.942, abs=5e-4)  # as docs/scores.md shows
 
 
 def test_no_emotion_without_the_basics() -> None:
