@@ -1,4 +1,4 @@
-"""python -m bench [turns|carriers|mandate|ledger ...]: the benchmarks, in one run."""
+"""python -m bench [turns|carriers|mandate|ledger|moments ...]: the benchmarks, in one run."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import sys
 
 from bench import turns
 from carriers import bench as carrier_bench
-from journeys import bench_ledger
+from journeys import bench_ledger, bench_moments
 from policies import bench as policy_bench
 
 BENCHMARKS = {
     "carriers": lambda: asyncio.run(carrier_bench.main()),
     "mandate": lambda: policy_bench.main([]),
     "ledger": lambda: bench_ledger.main([]),
+    "moments": lambda: bench_moments.main([]),
     "turns": turns.main,
 }
 
