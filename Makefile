@@ -7,7 +7,8 @@ PY := .venv/bin/python
 setup:
 	@scripts/setup.sh
 
-# PostgreSQL and Redis binaries for the integration tests (installed when missing).
+# PostgreSQL and Redis for the integration tests, Chromium for the browser tests (installed
+# when missing).
 services:
 	@scripts/services.sh
 
@@ -30,7 +31,7 @@ validate: setup
 integration: setup services
 	$(PY) -m pytest tests/integration -q
 
-e2e: model
+e2e: model services
 	$(PY) -m pytest tests/e2e -q
 
 test: setup

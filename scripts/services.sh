@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs the servers that tests start on loopback themselves (PostgreSQL, Redis), only when
-# their binaries are missing. Starts no system service: tests run throwaway servers.
+# Installs what tests start on loopback themselves, only when missing: PostgreSQL and Redis
+# (throwaway servers) and Debian's Chromium (the browser tests drive it through Playwright;
+# Playwright's own browser downloads are not used). Starts no system service.
 set -euo pipefail
 
 missing=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)  # tests/e2e/test_browser.py launches this path
 
 if ((${#missing[@]} == 0)); then
-    echo "services: PostgreSQL and Redis are installed"
+    echo "services: PostgreSQL, Redis and Chromium are installed"
     exit 0
 fi
 

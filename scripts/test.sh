@@ -8,7 +8,7 @@ step "lint: ruff check and format"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
-step "servers for the integration tests (installed when missing; tests start their own)"
+step "servers for the integration tests and Chromium for the browser tests (installed when missing)"
 scripts/services.sh
 
 step "Rasa data validation"
