@@ -5,14 +5,18 @@
   const agentEl = document.getElementById("agent");
   const noteEl = document.getElementById("note");
   const drafts = new Map(); // case id -> message being written, kept across refreshes
+  const names = new Map(); // agent user id -> name, for <@U123> mentions
 
+  // Slack mrkdwn as plain text. Emphasis marks only count in pairs at word edges, as in
+  // Slack: a case id like 100303:missing_item:… keeps its underscores.
   const mrkdwn = (text) =>
     (text || "")
-      .replace(/<@([^>|]+)(\|[^>]*)?>/g, "@$1")
+      .replace(/<@([^>|]+)(\|[^>]*)?>/g, (_, id) => names.get(id) || `@${id}`)
       .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, "$1")
       .replace(/<([^>|]+)\|([^>]*)>/g, "$2")
-      .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
-      .replace(/[*_~]/g, "");
+      .replace(/`([^`\n]+)`/g, "$1")
+      .replace(/(^|\W)([*_~])(?!\s)([^\n]+?)\2(?!\w)/g, "$1$3")
+      .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -27,9 +31,23 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ action_id: actionId, user_id: agentEl.value, ...extra }),
     });
-    const result = await response.json();
+    // An error page (the inbox switched off, a proxy) is not JSON: show its status instead.
+    const result = await response.json().catch(() => ({ error: `The desk answered ${response.status}.` }));
     noteEl.textContent = result.note || result.error || "";
     await refresh();
+  }
+
+  function control(button, item) {
+    const node = el("button", button.style || "", button.text.text);
+    node.type = "button";
+    node.addEventListener("click", () => {
+      if (button.action_id === "herstel_write") return toggleWriter(item);
+      // Slack asks before a button with a confirm dialog (a grant is carried out at once).
+      if (button.confirm && !window.confirm(`${button.confirm.title.text}\n${button.confirm.text.text}`)) return;
+      const [caseId, offerKey] = button.value.split("|");
+      act(caseId, button.action_id, offerKey ? { offer_key: offerKey } : {});
+    });
+    return node;
   }
 
   function renderBlock(block, item) {
@@ -38,7 +56,17 @@
         return el("h2", "", block.text.text);
       case "section": {
         const node = el("div", "section", mrkdwn(block.text?.text));
-        for (const field of block.fields || []) node.appendChild(el("div", "", mrkdwn(field.text)));
+        if (block.fields?.length) {
+          const fields = el("div", "fields");
+          for (const field of block.fields) fields.appendChild(el("div", "", mrkdwn(field.text)));
+          node.appendChild(fields);
+        }
+        // A suggestion's grant button is the section's accessory (one per section in Slack).
+        if (block.accessory?.type === "button") {
+          const row = el("div", "actions");
+          row.appendChild(control(block.accessory, item));
+          node.appendChild(row);
+        }
         return node;
       }
       case "context":
@@ -48,14 +76,7 @@
       case "actions": {
         const row = el("div", "actions");
         for (const button of block.elements.filter((e) => e.type === "button")) {
-          const node = el("button", button.style || "", button.text.text);
-          node.type = "button";
-          node.addEventListener("click", () => {
-            if (button.action_id === "herstel_write") return toggleWriter(item);
-            const [caseId, offerKey] = button.value.split("|");
-            act(caseId, button.action_id, offerKey ? { offer_key: offerKey } : {});
-          });
-          row.appendChild(node);
+          row.appendChild(control(button, item));
         }
         return row;
       }
@@ -122,6 +143,7 @@
     for (const agent of agents) {
       const option = el("option", "", `${agent.name} (${agent.level})`);
       option.value = agent.user_id;
+      names.set(agent.user_id, agent.name);
       agentEl.appendChild(option);
     }
     await refresh();
