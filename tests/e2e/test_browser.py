@@ -1,0 +1,241 @@
+"""The desk's two web pages in a real browser: the customer's web chat and the agent inbox.
+
+Debian's Chromium (installed by scripts/services.sh) driven by Playwright; Playwright's own
+browser builds are never downloaded. The pages talk to the real stack: the web chat posts
+to Rasa's REST channel, the inbox acts through the desk exactly as a Slack click would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
+
+from herstel.bootstrap import prepare
+from herstel.clock import SystemClock
+from herstel.launcher import Ports, Stack
+from herstel.model import ensure_model
+from herstel.settings import ROOT, Settings
+from tests.e2e.conftest import AGENTS, Customer
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless and quiet: without the background-networking flags Chromium keeps trying to
+# reach Google's services, which a test machine (or a closed network) does not have.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPLY_TIMEOUT_MS = 60_000  # a turn with a carrier lookup; the machine is shared
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    # Per test, not per module: the sync API runs an event loop in this thread while it is
+    # open, and the stacks' set-up (asyncio.run) must not find one. A launch takes a second.
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/services.sh (make services)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Console:
+    """JavaScript errors and console.error lines of one page."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 900, "height": 1000}, locale="nl-NL")
+    opened = context.new_page()
+    opened.set_default_timeout(REPLY_TIMEOUT_MS)
+    yield opened
+    context.close()
+
+
+# --- the web chat -------------------------------------------------------------------------
+
+
+def test_a_dutch_customer_gets_a_voucher_through_the_web_chat(
+    stack: Stack, page: Page, tmp_path: Path
+):
+    console = Console(page)
+    page.goto(f"{stack.url('desk')}/")
+    bot = page.locator(".msg--bot")
+
+    def say(text: str) -> None:
+        page.get_by_placeholder(re.compile("Typ een bericht")).fill(text)
+        page.get_by_role("button", name="Send").click()
+
+    say("mijn pakket is nog steeds niet binnen")
+    expect(page.locator(".msg--user")).to_have_text(["mijn pakket is nog steeds niet binnen"])
+    expect(bot.last).to_contain_text("ordernummer")
+    say("100482")
+    expect(bot.last).to_contain_text("postcode")
+    say("3512 JE")
+    expect(bot.filter(has_text="Ik heb het bij PostNL nagevraagd")).to_have_count(1)
+    expect(bot.filter(has_text="tegoedbon van €10")).to_have_count(1)
+    offer = page.locator(".buttons").last
+    expect(offer.get_by_role("button")).to_have_text(["Ja, graag", "Nee, dank je"])
+
+    offer.get_by_role("button", name="Ja, graag").click()
+    expect(offer.get_by_role("button", name="Ja, graag")).to_be_disabled()  # no second yes
+    expect(page.locator(".msg--user").last).to_have_text("Ja, graag")  # the title, not /affirm
+    expect(bot.filter(has_text=re.compile(r"je code is HRST-\w{4}-\w{4}"))).to_have_count(1)
+    expect(bot.last).to_contain_text("welk cijfer")
+
+    # Two polls of the desk: what the turns already showed must not appear a second time.
+    page.wait_for_timeout(6_500)
+    expect(bot.filter(has_text="je code is HRST-")).to_have_count(1)
+    page.screenshot(path=tmp_path / "webchat.png", full_page=True)
+    assert console.errors == []
+
+
+# --- the agent inbox ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def inbox_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A second stack, without Slack: escalations go to the desk's local inbox."""
+    var_dir = tmp_path_factory.mktemp("var-inbox")
+    model = ensure_model(ROOT)
+    asyncio.run(prepare(Settings(var_dir=var_dir), SystemClock()))
+    # HERSTEL_* variables of the environment pass through to the processes: empty the Slack
+    # ones explicitly, or a developer's token would switch the inbox off.
+    env = {
+        "HERSTEL_SLACK_BOT_TOKEN": "",
+        "HERSTEL_SLACK_SIGNING_SECRET": "",
+        "HERSTEL_SLACK_CHANNEL": "",
+        "HERSTEL_AGENTS": AGENTS,
+    }
+    with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as running:
+        yield running
+
+
+@pytest.fixture
+def inbox_customer(inbox_stack: Stack) -> Customer:
+    return Customer(inbox_stack, f"inbox-{uuid.uuid4().hex[:12]}")
+
+
+def _ref(sender: str) -> str:
+    return hashlib.sha256(sender.encode()).hexdigest()[:16]
+
+
+def told(stack: Stack, sender: str, expect_text: str, timeout: float = 30) -> str:
+    """The bot messages the web chat would fetch from the desk, once one has expect_text."""
+    url = f"{stack.url('desk')}/chat/{sender}/messages"
+    deadline = time.monotonic() + timeout
+    texts = ""
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            messages = json.loads(response.read())["messages"]
+        texts = "\n".join(m.get("text") or "" for m in messages)
+        if expect_text in texts:
+            return texts
+        time.sleep(0.3)
+    raise AssertionError(f"{expect_text!r} never reached the customer; they saw:\n{texts}")
+
+
+def open_inbox(page: Page, stack: Stack, sender: str) -> Locator:
+    """The inbox, acting as Anna; the card of this customer's case."""
+    page.goto(f"{stack.url('desk')}/inbox")
+    page.get_by_label("Acting as").select_option(label="Anna (agent)")
+    # The page refreshes every 3 s; the case appears without a reload.
+    card = page.locator(f'article.case[data-case-id$="{_ref(sender)}"]')
+    expect(card).to_have_count(1, timeout=20_000)
+    return card
+
+
+def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
+    inbox_stack: Stack, inbox_customer: Customer, page: Page, tmp_path: Path
+):
+    inbox_customer.says("my parcel says delivered but I never got it")
+    inbox_customer.says("100303")
+    assert "colleague" in inbox_customer.says("9711 LM")
+
+    console = Console(page)
+    confirms: list[str] = []
+
+    def confirm(dialog: Dialog) -> None:
+        confirms.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
+    card = open_inbox(page, inbox_stack, inbox_customer.sender)
+    expect(card.locator("h2")).to_contain_text("100303")
+    expect(card).to_contain_text(":missing_item:")  # the case id as it is, marks not eaten
+    expect(card).to_contain_text("Suggested actions")
+    expect(card).to_have_attribute("data-status", "open")
+    replacement = card.get_by_role("button", name=re.compile(r"^Replacement"))
+    expect(replacement).to_have_count(1)
+    expect(card.get_by_role("button", name=re.compile(r"^Full refund"))).to_have_count(1)
+    page.screenshot(path=tmp_path / "inbox-open.png", full_page=True)
+
+    replacement.click()
+    expect(page.locator("#note")).to_contain_text("Done: replacement")
+    assert confirms and "Grant this gesture?" in confirms[0]
+    expect(card).to_have_attribute("data-status", "resolved")
+    expect(card).to_contain_text("Outcome")
+    expect(card.get_by_role("button")).to_have_count(0)  # nothing stale stays clickable
+
+    texts = told(inbox_stack, inbox_customer.sender, "My colleague has looked at your case")
+    assert "hiking boots is on its way to you" in texts
+    page.screenshot(path=tmp_path / "inbox-resolved.png", full_page=True)
+    assert console.errors == []
+
+
+def test_an_agent_writes_to_the_customer_from_the_inbox(
+    inbox_stack: Stack, inbox_customer: Customer, page: Page
+):
+    assert "colleague" in inbox_customer.says("I want to speak to a human")
+    console = Console(page)
+    card = open_inbox(page, inbox_stack, inbox_customer.sender)
+
+    card.get_by_role("button", name="Write to customer").click()
+    box = card.get_by_label(re.compile("Message to the customer"))
+    expect(box).to_be_visible()
+    page.wait_for_timeout(3_500)  # a refresh while the writer is open keeps it open
+    expect(box).to_be_visible()
+    reply = f"Hi, this is Anna. I'm looking at your order now ({uuid.uuid4().hex[:6]})."
+    box.fill(reply)
+    card.get_by_role("button", name="Send to customer").click()
+
+    expect(page.locator("#note")).to_have_text("Sent to the customer.")
+    expect(box).to_have_count(0)  # the writer closes once sent
+    expect(card.locator(".thread")).to_contain_text(reply)
+    told(inbox_stack, inbox_customer.sender, reply)
+    assert console.errors == []
