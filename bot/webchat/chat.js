@@ -35,8 +35,10 @@
 
   // Bot messages not caused by the customer's own turn (a colleague's decision or message)
   // are fetched from the desk; `seen` counts the bot messages already on screen.
+  // `busy` counts the customer's turns in flight: a poll while any is open could show a
+  // reply its own turn is about to show.
   let seen = 0;
-  let busy = false;
+  let busy = 0;
 
   function show(reply) {
     if (reply.text) add(reply.text, "bot");
@@ -59,7 +61,7 @@
 
   async function send(message, shown) {
     add(shown ?? message, "user");
-    busy = true;
+    busy += 1;
     try {
       const response = await fetch(`${config.rasaUrl}/webhooks/rest/webhook`, {
         method: "POST",
@@ -73,7 +75,7 @@
     } catch (error) {
       add("Sorry, the connection failed. Please try again. / Sorry, de verbinding mislukte. Probeer het opnieuw.", "error");
     } finally {
-      busy = false;
+      busy -= 1;
     }
   }
 

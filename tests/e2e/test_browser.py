@@ -78,13 +78,43 @@ class Console:
             self.errors.append(f"{message.text} ({message.location.get('url', '')})")
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def _open_page(browser: Browser) -> Page:
+    # A context of its own: its own sessionStorage, so its own conversation id.
     context = browser.new_context(viewport={"width": 900, "height": 1000}, locale="nl-NL")
     opened = context.new_page()
     opened.set_default_timeout(REPLY_TIMEOUT_MS)
+    return opened
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    opened = _open_page(browser)
     yield opened
-    context.close()
+    opened.context.close()
+
+
+@pytest.fixture
+def chat_page(browser: Browser) -> Iterator[Page]:
+    """A customer's web chat next to the agent's inbox page."""
+    opened = _open_page(browser)
+    yield opened
+    opened.context.close()
+
+
+def say(page: Page, text: str) -> None:
+    page.get_by_placeholder(re.compile("Type a message")).fill(text)
+    page.get_by_role("button", name="Send").click()
+
+
+def bubbles_match_the_conversation(page: Page, stack: Stack) -> None:
+    """Every bot message of the conversation on screen exactly once, in order."""
+    sender = page.evaluate("sessionStorage.getItem('herstel-sender')")
+    url = f"{stack.url('desk')}/chat/{sender}/messages"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        messages = json.loads(response.read())["messages"]
+    said = [m["text"].strip() for m in messages if m.get("text")]
+    shown = [t.strip() for t in page.locator(".msg--bot").all_inner_texts()]
+    assert shown == said
 
 
 # --- the web chat -------------------------------------------------------------------------
@@ -97,16 +127,12 @@ def test_a_dutch_customer_gets_a_voucher_through_the_web_chat(
     page.goto(f"{stack.url('desk')}/")
     bot = page.locator(".msg--bot")
 
-    def say(text: str) -> None:
-        page.get_by_placeholder(re.compile("Typ een bericht")).fill(text)
-        page.get_by_role("button", name="Send").click()
-
-    say("mijn pakket is nog steeds niet binnen")
+    say(page, "mijn pakket is nog steeds niet binnen")
     expect(page.locator(".msg--user")).to_have_text(["mijn pakket is nog steeds niet binnen"])
     expect(bot.last).to_contain_text("ordernummer")
-    say("100482")
+    say(page, "100482")
     expect(bot.last).to_contain_text("postcode")
-    say("3512 JE")
+    say(page, "3512 JE")
     expect(bot.filter(has_text="Ik heb het bij PostNL nagevraagd")).to_have_count(1)
     expect(bot.filter(has_text="tegoedbon van €10")).to_have_count(1)
     offer = page.locator(".buttons").last
@@ -120,7 +146,7 @@ def test_a_dutch_customer_gets_a_voucher_through_the_web_chat(
 
     # Two polls of the desk: what the turns already showed must not appear a second time.
     page.wait_for_timeout(6_500)
-    expect(bot.filter(has_text="je code is HRST-")).to_have_count(1)
+    bubbles_match_the_conversation(page, stack)
     page.screenshot(path=tmp_path / "webchat.png", full_page=True)
     assert console.errors == []
 
@@ -218,13 +244,18 @@ def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
     assert console.errors == []
 
 
-def test_an_agent_writes_to_the_customer_from_the_inbox(
-    inbox_stack: Stack, inbox_customer: Customer, page: Page
+def test_an_agent_writes_from_the_inbox_and_the_web_chat_shows_it(
+    inbox_stack: Stack, chat_page: Page, page: Page
 ):
-    assert "colleague" in inbox_customer.says("I want to speak to a human")
-    console = Console(page)
-    card = open_inbox(page, inbox_stack, inbox_customer.sender)
+    # The customer in the web chat; the agent's message reaches it by the page's polling.
+    chat_console = Console(chat_page)
+    chat_page.goto(f"{inbox_stack.url('desk')}/")
+    say(chat_page, "I want to speak to a human")
+    expect(chat_page.locator(".msg--bot").last).to_contain_text("colleague")
+    sender = chat_page.evaluate("sessionStorage.getItem('herstel-sender')")
 
+    console = Console(page)
+    card = open_inbox(page, inbox_stack, sender)
     card.get_by_role("button", name="Write to customer").click()
     box = card.get_by_label(re.compile("Message to the customer"))
     expect(box).to_be_visible()
@@ -237,5 +268,8 @@ def test_an_agent_writes_to_the_customer_from_the_inbox(
     expect(page.locator("#note")).to_have_text("Sent to the customer.")
     expect(box).to_have_count(0)  # the writer closes once sent
     expect(card.locator(".thread")).to_contain_text(reply)
-    told(inbox_stack, inbox_customer.sender, reply)
-    assert console.errors == []
+    told(inbox_stack, sender, reply)
+    expect(chat_page.locator(".msg--bot").filter(has_text=reply)).to_have_count(1)
+    chat_page.wait_for_timeout(3_500)  # one more poll shows nothing twice
+    bubbles_match_the_conversation(chat_page, inbox_stack)
+    assert console.errors == [] and chat_console.errors == []
