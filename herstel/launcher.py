@@ -104,7 +104,18 @@ class Stack:
         self._wait("actions", f"{self.url('actions')}/health", 60)
         self._wait("rasa", f"{self.url('rasa')}/status?token={self.rasa_token}", 180)
 
-    def _rasa_args(self) -> list[str]:
+    def start_rasa(self, port: int, name: str = "rasa-2") -> str:
+        """Start one more Rasa server (same model, env and action server) once the stack runs;
+        stopped with the rest. Returns its URL. Servers share conversations only through a
+        shared tracker store and lock store (PostgreSQL and Redis), as in production."""
+        if name in dict(self._procs):
+            raise ValueError(f"a process named {name!r} already runs")
+        self._spawn(name, self._rasa_args(port), self.rasa_env())
+        url = f"http://127.0.0.1:{port}"
+        self._wait(name, f"{url}/status?token={self.rasa_token}", 180)
+        return url
+
+    def _rasa_args(self, port: int | None = None) -> list[str]:
         return rasa_command(
             self.root,
             "run",
@@ -116,7 +127,7 @@ class Stack:
             "--interface",
             "127.0.0.1",
             "--port",
-            str(self.ports.rasa),
+            str(port or self.ports.rasa),
             "--model",
             str(self.model),
             "--endpoints",
