@@ -92,12 +92,17 @@ class RedisServer:
     port: int
     data_dir: Path
 
-    def command(self, *args: str) -> Reply:
-        """Send one command on a fresh connection and return the decoded reply."""
-        with socket.create_connection((self.host, self.port), timeout=5) as conn:
+    def command(self, *args: str, db: int = 0) -> Reply:
+        """Send one command (to logical database db) on a fresh connection; the reply."""
+        with (
+            socket.create_connection((self.host, self.port), timeout=5) as conn,
+            conn.makefile("rb") as stream,
+        ):
+            if db:
+                conn.sendall(_encode("SELECT", str(db)))
+                _read(stream)
             conn.sendall(_encode(*args))
-            with conn.makefile("rb") as stream:
-                return _read(stream)
+            return _read(stream)
 
     def ping(self) -> bool:
         try:
