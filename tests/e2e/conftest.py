@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -74,6 +76,26 @@ class Customer:
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             return "\n".join(m.get("text", "") for m in json.loads(response.read()))
+
+    @property
+    def ref(self) -> str:
+        """The conversation's pseudonym, as case ids and cards carry it."""
+        return hashlib.sha256(self.sender.encode()).hexdigest()[:16]
+
+    def hears(self, expect: str, timeout: float = 30) -> str:
+        """Bot messages the web chat fetches from the desk (those outside the customer's own
+        turns, such as an agent's decision), once one contains `expect`."""
+        url = f"{self.stack.url('desk')}/chat/{self.sender}/messages"
+        deadline = time.monotonic() + timeout
+        texts = ""
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                messages = json.loads(response.read())["messages"]
+            texts = "\n".join(m.get("text") or "" for m in messages)
+            if expect in texts:
+                return texts
+            time.sleep(0.2)
+        raise AssertionError(f"{expect!r} never reached the customer; they saw:\n{texts}")
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ to Rasa's REST channel, the inbox acts through the desk exactly as a Slack click
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import re
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -177,31 +175,12 @@ def inbox_customer(inbox_stack: Stack) -> Customer:
     return Customer(inbox_stack, f"inbox-{uuid.uuid4().hex[:12]}")
 
 
-def _ref(sender: str) -> str:
-    return hashlib.sha256(sender.encode()).hexdigest()[:16]
-
-
-def told(stack: Stack, sender: str, expect_text: str, timeout: float = 30) -> str:
-    """The bot messages the web chat would fetch from the desk, once one has expect_text."""
-    url = f"{stack.url('desk')}/chat/{sender}/messages"
-    deadline = time.monotonic() + timeout
-    texts = ""
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            messages = json.loads(response.read())["messages"]
-        texts = "\n".join(m.get("text") or "" for m in messages)
-        if expect_text in texts:
-            return texts
-        time.sleep(0.3)
-    raise AssertionError(f"{expect_text!r} never reached the customer; they saw:\n{texts}")
-
-
-def open_inbox(page: Page, stack: Stack, sender: str) -> Locator:
+def open_inbox(page: Page, customer: Customer) -> Locator:
     """The inbox, acting as Anna; the card of this customer's case."""
-    page.goto(f"{stack.url('desk')}/inbox")
+    page.goto(f"{customer.stack.url('desk')}/inbox")
     page.get_by_label("Acting as").select_option(label="Anna (agent)")
     # The page refreshes every 3 s; the case appears without a reload.
-    card = page.locator(f'article.case[data-case-id$="{_ref(sender)}"]')
+    card = page.locator(f'article.case[data-case-id$="{customer.ref}"]')
     expect(card).to_have_count(1, timeout=20_000)
     return card
 
@@ -221,7 +200,7 @@ def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
         dialog.accept()
 
     page.on("dialog", confirm)
-    card = open_inbox(page, inbox_stack, inbox_customer.sender)
+    card = open_inbox(page, inbox_customer)
     expect(card.locator("h2")).to_contain_text("100303")
     expect(card).to_contain_text(":missing_item:")  # the case id as it is, marks not eaten
     expect(card).to_contain_text("Suggested actions")
@@ -238,7 +217,7 @@ def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
     expect(card).to_contain_text("Outcome")
     expect(card.get_by_role("button")).to_have_count(0)  # nothing stale stays clickable
 
-    texts = told(inbox_stack, inbox_customer.sender, "My colleague has looked at your case")
+    texts = inbox_customer.hears("My colleague has looked at your case")
     assert "hiking boots is on its way to you" in texts
     page.screenshot(path=tmp_path / "inbox-resolved.png", full_page=True)
     assert console.errors == []
@@ -252,10 +231,10 @@ def test_an_agent_writes_from_the_inbox_and_the_web_chat_shows_it(
     chat_page.goto(f"{inbox_stack.url('desk')}/")
     say(chat_page, "I want to speak to a human")
     expect(chat_page.locator(".msg--bot").last).to_contain_text("colleague")
-    sender = chat_page.evaluate("sessionStorage.getItem('herstel-sender')")
+    customer = Customer(inbox_stack, chat_page.evaluate("sessionStorage.getItem('herstel-sender')"))
 
     console = Console(page)
-    card = open_inbox(page, inbox_stack, sender)
+    card = open_inbox(page, customer)
     card.get_by_role("button", name="Write to customer").click()
     box = card.get_by_label(re.compile("Message to the customer"))
     expect(box).to_be_visible()
@@ -268,7 +247,7 @@ def test_an_agent_writes_from_the_inbox_and_the_web_chat_shows_it(
     expect(page.locator("#note")).to_have_text("Sent to the customer.")
     expect(box).to_have_count(0)  # the writer closes once sent
     expect(card.locator(".thread")).to_contain_text(reply)
-    told(inbox_stack, sender, reply)
+    customer.hears(reply)
     expect(chat_page.locator(".msg--bot").filter(has_text=reply)).to_have_count(1)
     chat_page.wait_for_timeout(3_500)  # one more poll shows nothing twice
     bubbles_match_the_conversation(chat_page, inbox_stack)

@@ -7,7 +7,6 @@ slack_standin.py); clicks arrive signed exactly as Slack signs them.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 import urllib.error
@@ -29,13 +28,9 @@ from tests.support.slack_standin import SlackStandIn
 pytestmark = pytest.mark.e2e
 
 
-def _ref(sender: str) -> str:
-    return hashlib.sha256(sender.encode()).hexdigest()[:16]
-
-
-def card_for(slack: SlackStandIn, sender: str, timeout: float = 20) -> tuple[Any, str]:
+def card_for(slack: SlackStandIn, customer: Customer, timeout: float = 20) -> tuple[Any, str]:
     """The case card posted for this conversation, and its case id."""
-    ref = _ref(sender)
+    ref = customer.ref
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for posted in list(slack.messages.values()):
@@ -108,21 +103,6 @@ def modal_submission(user: str, case_id: str, text: str) -> dict[str, Any]:
     }
 
 
-def pushed(stack: Stack, sender: str, expect: str, timeout: float = 30) -> str:
-    """Bot messages the web chat fetches from the desk, once one contains `expect`."""
-    url = f"{stack.url('desk')}/chat/{sender}/messages"
-    deadline = time.monotonic() + timeout
-    texts = ""
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            messages = json.loads(response.read())["messages"]
-        texts = "\n".join(m.get("text") or "" for m in messages)
-        if expect in texts:
-            return texts
-        time.sleep(0.2)
-    raise AssertionError(f"{expect!r} never reached the customer; they saw:\n{texts}")
-
-
 def moments(stack: Stack) -> list[dict]:
     async def read() -> list[dict]:
         engine = create_engine_for(Settings(var_dir=stack.var_dir).journey_db_url)
@@ -142,7 +122,7 @@ def test_an_agent_approves_on_the_card_and_the_customer_hears_it_once(
     told = customer.says("9711 LM")
     assert "colleague" in told and "minutes" in told
 
-    card, case_id = card_for(slack, customer.sender)
+    card, case_id = card_for(slack, customer)
     controls = buttons(card.blocks)
     assert "replacement:1" in controls and "full_refund:2" in controls
     card_text = json.dumps(card.blocks)
@@ -151,11 +131,11 @@ def test_an_agent_approves_on_the_card_and_the_customer_hears_it_once(
     grant = button_click("U-AGENT", Act.GRANT, controls["replacement:1"])
     assert click(stack, grant) == 200
     assert click(stack, grant) == 200  # Slack's retry, or a double click
-    texts = pushed(stack, customer.sender, "My colleague has looked at your case")
+    texts = customer.hears("My colleague has looked at your case")
     assert "hiking boots is on its way to you" in texts and "1 to 10" in texts
 
     time.sleep(1)  # let a second decision, if one were wrongly made, arrive
-    texts = pushed(stack, customer.sender, "My colleague has looked at your case")
+    texts = customer.hears("My colleague has looked at your case")
     assert texts.count("My colleague has looked at your case") == 1
     [moment] = [m for m in moments(stack) if m["case_id"] == case_id]
     assert (moment["decided_by"], moment["agent_id"]) == ("agent", "U-AGENT")
@@ -173,9 +153,9 @@ def test_an_agent_takes_over_in_dutch_and_hands_back(
 ):
     told = customer.says("ik wil een medewerker spreken")
     assert "collega" in told
-    card, case_id = card_for(slack, customer.sender)
+    card, case_id = card_for(slack, customer)
     assert click(stack, button_click("U-AGENT", Act.TAKE_OVER, case_id)) == 200
-    pushed(stack, customer.sender, "Anna van onze klantenservice is er nu voor je")
+    customer.hears("Anna van onze klantenservice is er nu voor je")
 
     assert customer.says("hallo, is daar iemand?") == ""  # the bot stays silent
     deadline = time.monotonic() + 10
@@ -186,9 +166,9 @@ def test_an_agent_takes_over_in_dutch_and_hands_back(
 
     reply = "Hoi! Ik kijk even met je mee."
     assert click(stack, modal_submission("U-AGENT", case_id, reply)) == 200
-    pushed(stack, customer.sender, reply)
+    customer.hears(reply)
     assert click(stack, button_click("U-AGENT", Act.HAND_BACK, case_id)) == 200
-    pushed(stack, customer.sender, "Je bent weer bij mij")
+    customer.hears("Je bent weer bij mij")
     assert customer.says("hallo") != ""  # the bot answers again
 
 
@@ -196,7 +176,7 @@ def test_a_forged_click_is_refused_and_changes_nothing(
     stack: Stack, slack: SlackStandIn, customer: Customer
 ):
     customer.says("I want to speak to a human")
-    card, case_id = card_for(slack, customer.sender)
+    card, case_id = card_for(slack, customer)
     take = button_click("U-AGENT", Act.TAKE_OVER, case_id)
     assert click(stack, take, secret="not-the-secret") == 401
     time.sleep(1)

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from carriers.fake import FakeCarrier
+from carriers.model import ShipmentStatus
 from escalation.agents import AgentDirectory
+from escalation.case_file import Handover, case_file
 from escalation.inbox import InboxCards
+from escalation.model import Why
 from escalation.service import EscalationService
 from escalation.store import EscalationStore
-from herstel.clock import Clock
+from herstel.clock import Clock, FrozenClock
+from herstel.money import Money
+from journeys.moments import MomentStore
+from policies import Channel, ComplaintType, load_default
+from recovery.granting import Granter
+from recovery.proposal import Complaint
 from recovery.service import RecoveryService
+from shop.memory import InMemoryShop
+from shop.model import OrderLine
+from tests.builders import NOW, a_shipment, an_order
+
+MISSING = Complaint(ComplaintType.MISSING_ITEM, Channel.WEBCHAT)
+CONVERSATION = "web-7f3a"
 
 AGENTS = "U-AGENT:Anna=agent,U-LEAD:Lars=lead,U-OTHER:Olga=agent"
 
@@ -37,3 +53,46 @@ def escalation_service(
         AgentDirectory.parse(AGENTS),
         clock,
     )
+
+
+@dataclass
+class MissingLaptop:
+    """A laptop the carrier says was delivered and the customer never got: the bot may
+    only hand it over. Real services over the test store; the shop and carrier are fakes."""
+
+    recovery: RecoveryService
+    escalation: EscalationService
+    shop: InMemoryShop
+    conversations: RecordingConversations
+    moments: MomentStore
+
+    @classmethod
+    def build(cls, store, price: str = "899.00") -> MissingLaptop:  # type: ignore[no-untyped-def]
+        clock = FrozenClock(NOW)
+        order = an_order(lines=(OrderLine("LAP-14", "laptop", 1, Money.of(price)),))
+        shop = InMemoryShop([order])
+        delivered = a_shipment(ShipmentStatus.DELIVERED, delivered_at=NOW - timedelta(hours=3))
+        mandate = load_default()
+        moments = MomentStore(store.engine)
+        recovery = RecoveryService(
+            shop,
+            {"postnl": FakeCarrier({"3SHRST100482": delivered})},
+            clock,
+            mandate,
+            Granter(shop, store.ledger, mandate),
+            moments,
+        )
+        conversations = RecordingConversations()
+        escalation = escalation_service(store.engine, recovery, clock, conversations)
+        return cls(recovery, escalation, shop, conversations, moments)
+
+    async def escalate(self, language: str = "nl") -> str:
+        """Hand the case over as the bot would; returns the case id."""
+        diagnosis = await self.recovery.diagnose("100482", "3512JE")
+        proposal = await self.recovery.propose(MISSING, diagnosis)
+        handover = Handover(
+            "100482:missing_item:abc", "abc", "webchat", language, Why.ABOVE_MANDATE, NOW,
+            MISSING, diagnosis, proposal,
+        )  # fmt: skip
+        case = await self.escalation.open(case_file(handover), CONVERSATION)
+        return case.file.case_id
