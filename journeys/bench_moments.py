@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _fresh_database(dsn: str) -> None:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     admin = await asyncpg.connect(dsn)
     try:

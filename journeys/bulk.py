@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.types import String
 
 Rows = Sequence[dict[str, Any]]
@@ -32,24 +32,26 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _compile(conn: AsyncConnection, name: str, build: Callable[[], Executable]) -> Any:
+def _compile(conn: AsyncConnection, name: str, build: Callable[[], ClauseElement]) -> Any:
     key = (conn.dialect.name, name)
     found = _compiled.get(key)
     if found is None:
         compiled = build().compile(dialect=conn.dialect)
-        found = (str(compiled), tuple(compiled.positiontup or ()))
+        # Both drivers take positional parameters, in the order the compiler lists them.
+        names = getattr(compiled, "positiontup", None) or ()
+        found = (str(compiled), tuple(names))
         _compiled[key] = found
     return found
 
 
-async def _per_row(conn: AsyncConnection, name: str, build: Callable[[], Executable],
+async def _per_row(conn: AsyncConnection, name: str, build: Callable[[], ClauseElement],
                    rows: Rows) -> None:  # fmt: skip
     sql, names = _compile(conn, name, build)
     params = [tuple(_sqlite_value(row[n]) for n in names) for row in rows]
     await conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
 
 
-async def _arrays(conn: AsyncConnection, name: str, build: Callable[[], Executable],
+async def _arrays(conn: AsyncConnection, name: str, build: Callable[[], ClauseElement],
                   rows: Rows, column_of: Callable[[str], str]) -> None:  # fmt: skip
     sql, names = _compile(conn, name, build)
     params = tuple([row[key] for row in rows] for key in map(column_of, names))

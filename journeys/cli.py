@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +61,7 @@ def _since(args: argparse.Namespace) -> datetime | None:
     return SystemClock().now() + parse_offset(f"-{args.since}")
 
 
-def _run(name: str, work: Callable[[str, Settings], Awaitable[int]]) -> int:
+def _run(name: str, work: Callable[[str, Settings], Coroutine[Any, Any, int]]) -> int:
     settings = Settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     try:

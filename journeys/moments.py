@@ -156,16 +156,7 @@ class MomentStore:
         assert self._outbox is not None
         for entry in run:
             try:
-                if entry.kind == "moment":
-                    moment = entry.moment
-                    await self._transaction(lambda conn, m=moment: record_moments(conn, [m]))
-                else:
-                    scale, score = entry.payload["scale"], entry.payload["score"]
-                    found = await self._transaction(
-                        lambda conn, s=scale, v=score, c=entry.case_id: apply_score(conn, c, s, v)
-                    )
-                    if not found:
-                        raise LookupError("no recovery moment for this case")
+                await self._transaction(_apply(entry))
             except Exception as exc:
                 if is_unavailable(exc):
                     return False
@@ -208,6 +199,20 @@ class MomentStore:
             result = await conn.stream(query.execution_options(yield_per=2000))
             async for row in result:
                 yield exported(row)
+
+
+def _apply(entry: Entry) -> Callable[[AsyncConnection], Awaitable[object]]:
+    """Write one outbox entry in a transaction; a score for no known moment is refused."""
+
+    async def work(conn: AsyncConnection) -> object:
+        if entry.kind == "moment":
+            return await record_moments(conn, [entry.moment])
+        scale, score = entry.payload["scale"], entry.payload["score"]
+        if not await apply_score(conn, entry.case_id, scale, score):
+            raise LookupError("no recovery moment for this case")
+        return True
+
+    return work
 
 
 def _money(minor: int | None, currency: str | None) -> dict[str, Any] | None:

@@ -17,11 +17,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Table,
     and_,
     case,
     func,
@@ -47,10 +48,10 @@ RECOVERY_TYPE = "complaint_handling"
 RECOVERY_PHASE = FAILED_PHASE = "consumption"  # delivery, unpacking, use and the fix after
 LEVELS = ("bot", "agent", "lead")
 
-M = RecoveryMomentRow.__table__
-T = TouchpointRow.__table__
-J = JourneyRow.__table__
-C = CustomerRow.__table__
+M = cast(Table, RecoveryMomentRow.__table__)
+T = cast(Table, TouchpointRow.__table__)
+J = cast(Table, JourneyRow.__table__)
+C = cast(Table, CustomerRow.__table__)
 
 # The values settling computes for a moment; compared with what is stored before updating.
 _SETTLED = (
@@ -543,7 +544,7 @@ def new_moment(m: RecoveryMoment, jid: str) -> NewMoment:
         TouchState(rkey, jid, RECOVERY_PHASE, m.created_at, None, None, True, m.case_id),
     )
     common = {"journey_id": jid, "case_id": m.case_id}
-    touch_rows = {
+    touch_rows: dict[str, dict[str, Any]] = {
         fkey: {**common, "key": fkey, "phase": FAILED_PHASE, "type": kind,
                "channel": m.carrier if kind == "delivery" else None, "occurred_at": failed_at,
                "source": "estimated", "raw_score": None, "scale": None},

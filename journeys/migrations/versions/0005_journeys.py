@@ -7,6 +7,8 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,7 +22,7 @@ _PHASES = "'orientation', 'consideration', 'purchase', 'consumption', 'evaluatio
 
 # New columns on recovery_moments, in order; all nullable or with a server default, so moments
 # recorded before this revision stay valid (they have no journey and no 3E's).
-_MOMENT_COLUMNS = (
+_MOMENT_COLUMNS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("journey_id", sa.String(32), {}),
     ("decided_level", sa.String(8), {"nullable": False, "server_default": sa.text("'bot'")}),
     ("carrier", sa.String(16), {}),
