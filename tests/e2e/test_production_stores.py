@@ -76,7 +76,8 @@ def production(
         "HERSTEL_TRACKER_DB": _database(tracker_url),
         "HERSTEL_TRACKER_USER": postgres_server.user,
         "HERSTEL_TRACKER_PASSWORD": "",
-        "HERSTEL_LOCK_STORE": "redis",
+        # Rasa's own RedisLockStore is not atomic across servers (bot/lock_store.py).
+        "HERSTEL_LOCK_STORE": "bot.lock_store.AtomicRedisLockStore",
         "HERSTEL_LOCK_STORE_HOST": redis_server.host,
         "HERSTEL_LOCK_STORE_PORT": str(redis_server.port),
         "HERSTEL_DATABASE_URL": journey_url,
@@ -265,13 +266,6 @@ def test_a_message_to_server_b_while_server_a_answers_waits_for_it_in_the_redis_
     assert_turns_did_not_interleave(tracker_events(production, sender), replies)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Rasa 3.6's RedisLockStore issues tickets with GET then SET, not atomically: two "
-    "servers taking a ticket in the same instant both get ticket 0 and run together "
-    "(RasaHQ/rasa#9213; the atomic ConcurrentRedisLockStore of RasaHQ/rasa#11256 was "
-    "reverted in #11428 and is not in Rasa Open Source).",
-)
 def test_messages_reaching_both_servers_in_the_same_instant_are_handled_one_at_a_time(
     production: Production,
 ) -> None:
