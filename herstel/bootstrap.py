@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,7 @@ from herstel.settings import Settings
 from journeys.db import create_engine_for, migrate
 from journeys.ledger import GestureLedger
 from journeys.moments import MomentStore
+from journeys.outbox import Outbox
 from policies import load_mandate
 from recovery.granting import Granter
 from recovery.service import RecoveryService
@@ -51,13 +54,17 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     journeys = create_engine_for(settings.journey_db_url)
     mandate = load_mandate(settings.policy_file)
     ledger = GestureLedger(journeys, clock)
+    # A moment that cannot be written waits in a local outbox and is flushed when the
+    # store is back: on the next write, and every 30 seconds.
+    moments = MomentStore(journeys, Outbox.in_var_dir(settings.var_dir))
+    flusher = asyncio.get_running_loop().create_task(moments.keep_flushing(every=30))
     recovery = RecoveryService(
         shop,
         _carriers(settings, session, clock),
         clock,
         mandate,
         Granter(shop, ledger, mandate),
-        MomentStore(journeys),
+        moments,
         StandingReader(ledger, mandate),
     )
     escalation = EscalationService(
@@ -70,8 +77,20 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         channel=settings.slack_channel,
     )
     return Services(
-        recovery, escalation, settings, [shop_db.dispose, session.close, journeys.dispose]
+        recovery,
+        escalation,
+        settings,
+        [shop_db.dispose, session.close, journeys.dispose, _cancelling(flusher)],
     )
+
+
+def _cancelling(task: asyncio.Task[None]):  # type: ignore[no-untyped-def]
+    async def cancel() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return cancel
 
 
 def agent_directory(settings: Settings) -> AgentDirectory:
