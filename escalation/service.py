@@ -113,10 +113,7 @@ class EscalationService:
 
     # --- from agents -------------------------------------------------------------------
 
-    async def claim(self, case_id: str, user_id: str) -> Result:
-        agent = self._agents.get(user_id)
-        if agent is None:
-            return Result(False, "You are not set up as an agent in Herstel.")
+    async def _claim(self, case_id: str, agent: Agent) -> Result:
         stored = await self._store.change(case_id, lambda c: _claimed(c, agent))
         state = stored.case.state
         if state.owner != agent.user_id:
@@ -124,10 +121,7 @@ class EscalationService:
         await self._refresh(stored.case)
         return Result(True, "The case is yours.", stored.case)
 
-    async def grant(self, case_id: str, user_id: str, key: str) -> Result:
-        agent = self._agents.get(user_id)
-        if agent is None:
-            return Result(False, "You are not set up as an agent in Herstel.")
+    async def _grant(self, case_id: str, agent: Agent, key: str) -> Result:
         stored = await self._store.get(case_id)
         case = stored.case
         if case.state.status is Status.RESOLVED and case.state.decided_by == agent.user_id:
@@ -184,12 +178,9 @@ class EscalationService:
         await self._refresh(resolved.case)
         return Result(True, f"Done: {outcome}.", resolved.case)
 
-    async def write(self, case_id: str, user_id: str, text: str) -> Result:
+    async def _write(self, case_id: str, agent: Agent, text: str) -> Result:
         """An agent's personal message, sent only by this explicit action."""
-        agent = self._agents.get(user_id)
         text = text.strip()
-        if agent is None:
-            return Result(False, "You are not set up as an agent in Herstel.")
         if not text:
             return Result(False, "The message is empty.")
         stored = await self._store.change(case_id, lambda c: _claimed(c, agent))
@@ -201,48 +192,35 @@ class EscalationService:
         await self._refresh(stored.case)
         return Result(True, "Sent to the customer.", stored.case)
 
-    async def open_writer(self, case_id: str, user_id: str, trigger_id: str) -> Result:
-        agent = self._agents.get(user_id)
-        if agent is None:
-            return Result(False, "You are not set up as an agent in Herstel.")
+    async def _open_writer(self, case_id: str, agent: Agent, trigger_id: str) -> Result:
         stored = await self._store.get(case_id)
         if not _may_act(stored.case, agent):
             return Result(False, _refusal(stored.case), stored.case)
         await self._cards.open_write_modal(trigger_id, stored.case)
         return Result(True, "", stored.case)
 
-    async def take_over(self, case_id: str, user_id: str) -> Result:
-        agent = self._agents.get(user_id)
-        if agent is None:
-            return Result(False, "You are not set up as an agent in Herstel.")
-
+    async def _take_over(self, case_id: str, agent: Agent) -> Result:
         def take(current: Case) -> Case | None:
-            claimed = _claimed(current, agent)
-            if claimed is None or claimed.state.owner != agent.user_id:
-                return claimed
-            if claimed.state.status is Status.RESOLVED:
+            mine = _claimed(current, agent) or current
+            if not _holds(mine, agent, Status.CLAIMED):
                 return None
-            return Case(claimed.file, claimed.state.but(status=Status.TAKEN_OVER))
+            return Case(mine.file, mine.state.but(status=Status.TAKEN_OVER))
 
         stored = await self._store.change(case_id, take)
-        if stored.case.state.status is not Status.TAKEN_OVER or stored.case.state.owner != user_id:
+        if not _holds(stored.case, agent, Status.TAKEN_OVER):
             return Result(False, _refusal(stored.case), stored.case)
         await self._tell(stored, TOOK_OVER, {"agent_name": agent.name})
         await self._refresh(stored.case)
         return Result(True, "You have the conversation; the bot is silent.", stored.case)
 
-    async def hand_back(self, case_id: str, user_id: str) -> Result:
-        agent = self._agents.get(user_id)
-        if agent is None:
-            return Result(False, "You are not set up as an agent in Herstel.")
-
+    async def _hand_back(self, case_id: str, agent: Agent) -> Result:
         def give_back(current: Case) -> Case | None:
-            if current.state.status is not Status.TAKEN_OVER or current.state.owner != user_id:
+            if not _holds(current, agent, Status.TAKEN_OVER):
                 return None
             return Case(current.file, current.state.but(status=Status.CLAIMED))
 
         stored = await self._store.change(case_id, give_back)
-        if stored.case.state.status is not Status.CLAIMED or stored.case.state.owner != user_id:
+        if not _holds(stored.case, agent, Status.CLAIMED):
             return Result(False, _refusal(stored.case), stored.case)
         await self._tell(stored, HANDED_BACK)
         await self._refresh(stored.case)
@@ -259,18 +237,21 @@ class EscalationService:
         trigger_id: str | None = None,
     ) -> Result:
         """One entry for every surface: a card control (Act) or the written message."""
+        agent = self._agents.get(user_id)
+        if agent is None:
+            return Result(False, "You are not set up as an agent in Herstel.")
         if action == Act.CLAIM:
-            return await self.claim(case_id, user_id)
+            return await self._claim(case_id, agent)
         if action == Act.GRANT:
-            return await self.grant(case_id, user_id, offer_key or "")
+            return await self._grant(case_id, agent, offer_key or "")
         if action == Act.TAKE_OVER:
-            return await self.take_over(case_id, user_id)
+            return await self._take_over(case_id, agent)
         if action == Act.HAND_BACK:
-            return await self.hand_back(case_id, user_id)
+            return await self._hand_back(case_id, agent)
         if action == Act.WRITE and trigger_id:
-            return await self.open_writer(case_id, user_id, trigger_id)
+            return await self._open_writer(case_id, agent, trigger_id)
         if action in (Act.WRITE, WRITE_MODAL):
-            return await self.write(case_id, user_id, text or "")
+            return await self._write(case_id, agent, text or "")
         return Result(False, f"unknown action {action!r}")
 
     async def tell_agent(self, case_id: str, user_id: str, text: str) -> None:
@@ -333,6 +314,10 @@ def _claimed(case: Case, agent: Agent) -> Case | None:
     return Case(
         case.file, state.but(status=Status.CLAIMED, owner=agent.user_id, owner_name=agent.name)
     )
+
+
+def _holds(case: Case, agent: Agent, status: Status) -> bool:
+    return case.state.status is status and case.state.owner == agent.user_id
 
 
 def _may_act(case: Case, agent: Agent) -> bool:

@@ -111,6 +111,15 @@ async def test_take_over_routes_the_customer_to_the_agent_until_handed_back(worl
     ]
 
 
+async def test_the_agent_who_claimed_can_take_over_and_others_cannot(world):
+    w = world()
+    case_id = await w.escalate()
+    assert (await w.escalation.act(Act.CLAIM, case_id, "U-AGENT")).done
+    assert not (await w.escalation.act(Act.TAKE_OVER, case_id, "U-OTHER")).done
+    assert (await w.escalation.act(Act.TAKE_OVER, case_id, "U-AGENT")).done
+    assert (await w.escalation.case(case_id)).state.status is Status.TAKEN_OVER
+
+
 async def test_an_empty_message_is_refused_and_nothing_is_sent(world):
     w = world()
     service, conversations = w.escalation, w.conversations
