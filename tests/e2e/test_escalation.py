@@ -148,6 +148,19 @@ def test_an_agent_approves_on_the_card_and_the_customer_hears_it_once(
     assert "how easy" in customer.says("8")  # the survey goes on in the same conversation
 
 
+def test_a_lead_approves_in_dutch_and_the_customer_hears_it_in_dutch(
+    stack: Stack, slack: SlackStandIn, customer: Customer
+):
+    customer.says("volgens de bezorger is mijn pakket bezorgd maar ik heb niks ontvangen")
+    customer.says("100303")
+    assert "collega" in customer.says("9711 LM")
+    card, _ = card_for(slack, customer)
+    refund = button_click("U-LEAD", Act.GRANT, buttons(card.blocks)["full_refund:2"])
+    assert click(stack, refund) == 200
+    texts = customer.hears("Mijn collega heeft naar je zaak gekeken")
+    assert "€159" in texts and "welk cijfer" in texts
+
+
 def test_an_agent_takes_over_in_dutch_and_hands_back(
     stack: Stack, slack: SlackStandIn, customer: Customer
 ):
