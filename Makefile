@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup services run test lint unit validate model integration e2e bench bench-nlu clean
+.PHONY: setup services run test lint unit validate model integration e2e test-stories bench bench-nlu clean
 
 setup:
 	@scripts/setup.sh
@@ -33,6 +33,10 @@ integration: setup services
 
 e2e: model services
 	$(PY) -m pytest tests/e2e -q
+
+# The Rasa test stories (tests/stories) against the dialogue model: about a minute.
+test-stories: model
+	$(PY) -m pytest tests/e2e/test_rasa_stories.py -q
 
 test: setup
 	@scripts/test.sh
