@@ -41,13 +41,18 @@ class TakeoverPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         scores = self._default_predictions(domain)
+        previous = tracker.latest_action_name
+        if previous == FORWARD:
+            # The message went to the agent, or (the case closed meanwhile, agent_active now
+            # false) the bot said it is back and asked what it can do: the turn ends here.
+            scores[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+            return self._prediction(scores)
         if not tracker.get_slot(SLOT):
             return self._prediction(scores)
         message = tracker.latest_message
         intent = (message.intent.get("name") if message else None) or ""
         if intent.startswith(EXTERNAL_PREFIX):
             return self._prediction(scores)  # rules answer the agent's own events
-        previous = tracker.latest_action_name
         action = FORWARD if previous == ACTION_LISTEN_NAME else ACTION_LISTEN_NAME
         scores[domain.index_for_action(action)] = 1.0
         return self._prediction(scores)
