@@ -44,7 +44,8 @@ class Stack:
     var_dir: Path = ROOT / "var"
     model: Path = ROOT / "models" / "herstel.tar.gz"
     simulator_now: str | None = None  # freeze the simulator's clock (ISO 8601), for tests
-    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Hex: a urlsafe token may start with "-", which rasa's argument parser takes for an option.
+    rasa_token: str = field(default_factory=lambda: secrets.token_hex(24))
     extra_env: dict[str, str] = field(default_factory=dict)
     _procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
