@@ -26,8 +26,6 @@ from bot.connectors.whatsapp_format import (
     UNSUPPORTED_NOTICE,
     Incoming,
     MalformedWebhook,
-    NumberedOptions,
-    SeenMessages,
     WhatsAppSettings,
     button_message,
     parse_webhook,
@@ -36,6 +34,7 @@ from bot.connectors.whatsapp_format import (
     text_messages,
     verification_challenge,
 )
+from bot.connectors.whatsapp_memory import ChannelMemory, memory_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +90,9 @@ def _graph_error(body: str) -> str:
 class WhatsAppOutput(OutputChannel):
     """Text as text messages; buttons as reply buttons, a list, or numbered text."""
 
-    def __init__(self, client: GraphClient, numbered: NumberedOptions) -> None:
+    def __init__(self, client: GraphClient, memory: ChannelMemory) -> None:
         self._client = client
-        self._numbered = numbered
+        self._memory = memory
 
     @classmethod
     def name(cls) -> str:
@@ -112,7 +111,7 @@ class WhatsAppOutput(OutputChannel):
                 return
             logger.warning("interactive message refused; sending numbered options instead")
         await self._send_all(rendered.numbered)
-        self._numbered.remember(recipient_id, rendered.payloads)
+        await self._memory.remember_options(recipient_id, rendered.payloads)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_text_message(recipient_id, image)
@@ -144,13 +143,12 @@ class WhatsAppInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         # Secrets come from the environment only; credentials.yml just names the class.
-        return cls(WhatsAppSettings.from_env(os.environ))
+        return cls(WhatsAppSettings.from_env(os.environ), memory_from_env(os.environ))
 
-    def __init__(self, settings: WhatsAppSettings) -> None:
+    def __init__(self, settings: WhatsAppSettings, memory: ChannelMemory) -> None:
         self.settings = settings
         self._client = GraphClient(settings)
-        self._seen = SeenMessages()
-        self._numbered = NumberedOptions()
+        self._memory = memory
         missing = settings.missing()
         if missing:
             logger.info("WhatsApp channel not configured (missing %s)", ", ".join(missing))
@@ -159,7 +157,7 @@ class WhatsAppInput(InputChannel):
         # Used by Rasa's HTTP API to push messages (e.g. an agent's decision) into a chat.
         if not self.settings.configured:
             return None
-        return WhatsAppOutput(self._client, self._numbered)
+        return WhatsAppOutput(self._client, self._memory)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("whatsapp_webhook", __name__)
@@ -167,6 +165,7 @@ class WhatsAppInput(InputChannel):
         @hook.listener("after_server_stop")
         async def close_client(*_: Any) -> None:
             await self._client.close()
+            await self._memory.close()
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -219,32 +218,45 @@ class WhatsAppInput(InputChannel):
         if message.phone_number_id and message.phone_number_id != self.settings.phone_number_id:
             logger.info("WhatsApp message for another business number ignored")
             return True
-        if not self._seen.first_time(message.message_id):
-            logger.info("WhatsApp message from %s already handled (a retry)", who)
-            return True
-        output = WhatsAppOutput(self._client, self._numbered)
-        if message.kind == "unsupported":
-            self._numbered.forget(message.sender)
-            await output.send_text_message(message.sender, UNSUPPORTED_NOTICE)
-            return True
-        text = message.text
-        if message.kind in ("text", "caption"):
-            text = self._numbered.take(message.sender, text) or text
-        else:
-            self._numbered.forget(message.sender)
-        logger.debug("WhatsApp %s message from %s", message.kind, who)
-        user_message = UserMessage(
-            text,
-            output,
-            message.sender,
-            input_channel=self.name(),
-            message_id=message.message_id,
-            metadata={"whatsapp": {"kind": message.kind}},
-        )
         try:
-            await on_new_message(user_message)
+            if not await self._memory.first_time(message.message_id):
+                logger.info("WhatsApp message from %s already handled (a retry)", who)
+                return True
         except Exception:
-            self._seen.forget(message.message_id)
-            logger.exception("WhatsApp message from %s failed in Rasa", who)
+            logger.exception("WhatsApp memory unreachable; message from %s left for a retry", who)
+            return False
+        try:
+            await self._deliver(message, on_new_message)
+        except Exception:
+            logger.exception("WhatsApp message from %s failed; left for a retry", who)
+            try:
+                await self._memory.forget_message(message.message_id)
+            except Exception:
+                logger.exception("WhatsApp memory unreachable: a retry will be skipped")
             return False
         return True
+
+    async def _deliver(
+        self, message: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        output = WhatsAppOutput(self._client, self._memory)
+        if message.kind == "unsupported":
+            await self._memory.forget_options(message.sender)
+            await output.send_text_message(message.sender, UNSUPPORTED_NOTICE)
+            return
+        text = message.text
+        if message.kind in ("text", "caption"):
+            text = await self._memory.take_choice(message.sender, text) or text
+        else:
+            await self._memory.forget_options(message.sender)
+        logger.debug("WhatsApp %s message from %s", message.kind, sender_ref(message.sender))
+        await on_new_message(
+            UserMessage(
+                text,
+                output,
+                message.sender,
+                input_channel=self.name(),
+                message_id=message.message_id,
+                metadata={"whatsapp": {"kind": message.kind}},
+            )
+        )

@@ -381,8 +381,8 @@ class _Lru(OrderedDict[str, Any]):
 class SeenMessages:
     """Message ids already handed to Rasa: Meta retries a webhook until it gets a 200.
 
-    A bounded in-memory LRU, so it holds per Rasa process and is lost on restart; with
-    several Rasa servers behind a load balancer a shared store (Redis) would be needed.
+    A bounded in-memory LRU, so it holds per Rasa process and is lost on restart; several
+    Rasa servers share theirs in Redis instead (whatsapp_memory.RedisMemory).
     """
 
     def __init__(self, size: int = 10_000) -> None:
@@ -407,8 +407,9 @@ _NUMBER_REPLY = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 class NumberedOptions:
     """Per customer, the payloads of the numbered options last sent as plain text.
 
-    Bounded in-memory LRU (per Rasa process). Options hold until the customer's next
-    message, whatever it says: after that the conversation has moved on.
+    Bounded in-memory LRU (per Rasa process; shared in Redis by whatsapp_memory.RedisMemory).
+    Options hold until the customer's next message, whatever it says: after that the
+    conversation has moved on.
     """
 
     def __init__(self, size: int = 10_000) -> None:
@@ -422,9 +423,13 @@ class NumberedOptions:
 
     def take(self, sender: str, text: str) -> str | None:
         """The payload a reply such as "3" stands for, else None; forgets the options."""
-        payloads: tuple[str, ...] = self._by_sender.pop(sender, ())
-        match = _NUMBER_REPLY.match(text)
-        if not match:
-            return None
-        number = int(match.group(1))
-        return payloads[number - 1] if 1 <= number <= len(payloads) else None
+        return numbered_choice(self._by_sender.pop(sender, ()), text)
+
+
+def numbered_choice(payloads: Sequence[str], text: str) -> str | None:
+    """The payload a reply such as "3" or "3." picks from numbered options, else None."""
+    match = _NUMBER_REPLY.match(text)
+    if not match:
+        return None
+    number = int(match.group(1))
+    return payloads[number - 1] if 1 <= number <= len(payloads) else None

@@ -30,6 +30,8 @@ from herstel.settings import ROOT, Settings
 from tests.support.fixtures import drop_postgres_database, fresh_postgres_database
 from tests.support.postgres import PostgresServer
 from tests.support.redis import RedisServer, RedisUnavailable, throwaway_redis
+from tests.support.whatsapp_customer import WhatsAppCustomer, text_of, webhook_body
+from tests.support.whatsapp_standin import GraphStandIn, standin_env
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +45,8 @@ class Production:
     servers: tuple[str, str]  # two Rasa servers, same model, same stores
     tracker_dsn: str  # Rasa's tracker store (asyncpg DSN)
     journey_dsn: str  # the journey store (asyncpg DSN)
-    redis: RedisServer  # Rasa's lock store
+    redis: RedisServer  # Rasa's lock store, and the WhatsApp channel's memory
+    graph: GraphStandIn  # where both servers send WhatsApp messages
 
     def lock_key(self, sender: str) -> str:
         return f"lock:{sender}"  # RedisLockStore's default key prefix
@@ -81,7 +84,9 @@ def production(
         "HERSTEL_LOCK_STORE_HOST": redis_server.host,
         "HERSTEL_LOCK_STORE_PORT": str(redis_server.port),
         "HERSTEL_DATABASE_URL": journey_url,
+        **standin_env(),
     }
+    graph = GraphStandIn.from_env(env).start()
     try:
         with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as stack:
             # Started after the first has created the tracker tables: no race on CREATE TABLE.
@@ -92,8 +97,10 @@ def production(
                 postgres_server.dsn(_database(tracker_url)),
                 postgres_server.dsn(_database(journey_url)),
                 redis_server,
+                graph,
             )
     finally:
+        graph.stop()
         for url in (tracker_url, journey_url):
             asyncio.run(drop_postgres_database(postgres_server, url))
 
@@ -295,3 +302,30 @@ def test_messages_reaching_both_servers_in_the_same_instant_are_handled_one_at_a
 
     assert sorted(replies) == sorted(text for pair in rounds for text in pair)
     assert_turns_did_not_interleave(tracker_events(production, sender), replies)
+
+
+def test_whatsapp_retries_and_numbered_replies_may_reach_the_other_server(
+    production: Production,
+) -> None:
+    a, b = production.servers
+    wa_id = "3162" + uuid.uuid4().hex[:7].translate(str.maketrans("abcdef", "123456"))
+    customer = WhatsAppCustomer(production.stack, production.graph, wa_id, server=a)
+    first = webhook_body(wa_id, {"type": "text", "text": {"body": LATE_LAPTOP}})
+    assert customer.post(first).status == 200
+    answered = production.graph.wait_for(wa_id, 1)
+    customer.server = b  # Meta retries the same message, and the balancer picks B
+    assert customer.post(first).status == 200
+    time.sleep(1.5)
+    assert production.graph.messages_to(wa_id) == answered
+    assert [t for t, _ in turns(tracker_events(production, wa_id))] == [LATE_LAPTOP]
+
+    customer.server = a
+    customer.says("100482")
+    production.graph.refuse_interactive = True  # the offer goes out as numbered text
+    try:
+        offer = customer.says("3512 JE")
+    finally:
+        production.graph.refuse_interactive = False
+    assert offer[-1]["type"] == "text" and "\n1. " in offer[-1]["text"]["body"]
+    customer.server = b
+    assert CODE.search(text_of(customer.says("1"))), "B did not know what '1' stood for"
