@@ -1,4 +1,5 @@
-"""The desk's aiohttp application: web chat page, Slack interactivity, the local agent inbox."""
+"""The desk's aiohttp application: web chat page, Slack interactivity, the local agent inbox,
+the CX dashboard."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from desk import chat_routes, inbox_routes, slack_routes
+from desk import chat_routes, dashboard_routes, inbox_routes, slack_routes
 from desk.keys import HTTP, SERVICES, SETTINGS, TASKS
 from herstel.bootstrap import Services, bootstrap
 from herstel.settings import ROOT, Settings
@@ -29,6 +30,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     chat_routes.add(app)
     slack_routes.add(app)
     inbox_routes.add(app)
+    dashboard_routes.add(app)
     return app
 
 

@@ -11,6 +11,7 @@ import aiohttp
 
 from carriers.factory import build_carrier
 from carriers.model import Carrier
+from desk.dashboard_service import DashboardService
 from escalation.agents import INBOX_AGENTS, AgentDirectory
 from escalation.conversations import RasaConversations
 from escalation.inbox import InboxCards
@@ -36,6 +37,7 @@ class Services:
     escalation: EscalationService
     settings: Settings
     _closers: list[Any] = field(default_factory=list)
+    dashboard: DashboardService | None = None  # the desk's CX dashboard; None: not set up
 
     async def close(self) -> None:
         for closer in reversed(self._closers):
@@ -56,7 +58,8 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     ledger = GestureLedger(journeys, clock)
     # A moment that cannot be written waits in a local outbox and is flushed when the
     # store is back: on the next write, and every 30 seconds.
-    moments = MomentStore(journeys, Outbox.in_var_dir(settings.var_dir))
+    outbox = Outbox.in_var_dir(settings.var_dir)
+    moments = MomentStore(journeys, outbox)
     flusher = asyncio.get_running_loop().create_task(moments.keep_flushing(every=30))
     recovery = RecoveryService(
         shop,
@@ -81,6 +84,7 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         escalation,
         settings,
         [shop_db.dispose, session.close, journeys.dispose, _cancelling(flusher)],
+        DashboardService(journeys, mandate, settings.policy_file, clock, outbox=outbox),
     )
 
 
