@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case import case_id, complaint_from, conversation_from, conversation_ref
 from actions.services import get_services
+from actions.whatsapp_window import update_template, window_closed
 from escalation.case_file import Handover, case_file
 from escalation.model import Message, Why
 from herstel.bootstrap import Services
@@ -30,6 +32,12 @@ _RESPONSES = {
     Why.GRANT_FAILED: "utter_handoff_above_mandate",
 }
 FRUSTRATION_LIMIT = 2  # the second outburst brings in a person
+OUTCOME_WAITING = "outcome_waiting"  # bot/components/takeover_policy.py reads it too
+UNREACHABLE = (
+    "The customer could not be told: they last wrote on WhatsApp more than 24 hours ago, and "
+    "WhatsApp then only delivers approved templates (none is set: "
+    "HERSTEL_WHATSAPP_UPDATE_TEMPLATE). Your decision stands; please reach them another way."
+)
 
 
 async def hand_over(
@@ -138,22 +146,43 @@ class ActionTellAgentOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        decided = _entity(tracker, "case_id")
+        waiting = tracker.get_slot(OUTCOME_WAITING)  # the customer is back after a template
+        decided = _entity(tracker, "case_id") or waiting
         services = await get_services()
         messages = await services.escalation.outcome_for(tracker.sender_id, decided or "")
         if not messages:
             log.warning("conversation %s: no decision to tell", conversation_ref(tracker))
-            return []
+            return [SlotSet(OUTCOME_WAITING, None)] if waiting else []
+        settled = [SlotSet("agent_active", False), SlotSet("handoff_requested", False)]
+        if not waiting and window_closed(tracker, time.time()):
+            return settled + await _invite_back(dispatcher, tracker, services, decided or "")
         dispatcher.utter_message(response="utter_agent_decided")
         for message in messages:
             dispatcher.utter_message(**message)
         dispatcher.utter_message(response="utter_ask_csat")
         return [
-            SlotSet("agent_active", False),
-            SlotSet("handoff_requested", False),
+            *settled,
             SlotSet("offer_state", "none"),
             SlotSet("survey_step", "csat"),
+            SlotSet(OUTCOME_WAITING, None),
         ]
+
+
+async def _invite_back(
+    dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, decided: str
+) -> list[EventType]:
+    """WhatsApp would drop a free-form message: send the approved template that invites the
+    customer back, and tell the decision when they write; without one, tell the agent."""
+    ref = conversation_ref(tracker)
+    template = services.settings.whatsapp_update_template
+    if template:
+        language = tracker.get_slot("language") or "nl"
+        dispatcher.utter_message(json_message=update_template(template, language))
+        log.info("conversation %s: WhatsApp window closed, update template sent", ref)
+        return [SlotSet(OUTCOME_WAITING, decided)]
+    log.warning("conversation %s: WhatsApp window closed and no update template set", ref)
+    await services.escalation.note(decided, UNREACHABLE)
+    return []
 
 
 class ActionRelayAgentMessage(Action):

@@ -100,6 +100,12 @@ class EscalationService:
         await self._thread(stored.case, message)
         return True
 
+    async def note(self, case_id: str, text: str) -> None:
+        """What agents must know about a case after the fact (e.g. the customer could not be
+        told): kept with the case and posted in the card's thread."""
+        stored = await self._append(case_id, Message("bot", text, self._clock.now()))
+        await self._thread(stored.case, stored.case.state.thread[-1])
+
     async def taken_over(self, conversation_id: str) -> bool:
         active = await self._store.active_for(conversation_id)
         return active is not None and active.case.state.status is Status.TAKEN_OVER

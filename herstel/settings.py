@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Orders worth this much (in the shop's currency) always go to a person.
     escalate_order_value: Decimal = Decimal("1000")
     agent_reply_minutes: int = 15  # what the customer is told about waiting for a person
+    # An approved WhatsApp template (name) inviting the customer back when an agent decides
+    # more than 24 hours after their last message; see README, WhatsApp.
+    whatsapp_update_template: str = ""
 
     # The CX dashboard (/dashboard). Without a token it answers only on loopback, like the
     # inbox in the embedded set-up; with one, every API call must carry it as a bearer token.

@@ -1,5 +1,7 @@
 """While a person owns the conversation the bot stays silent: every customer message goes
-to that person's thread, and nothing else is predicted.
+to that person's thread, and nothing else is predicted. And when an agent's decision waits
+for the customer to write back (WhatsApp's 24-hour window had closed), whatever they write
+is first answered with that decision.
 
 A policy rather than rules: rules would need one per intent (and nlu_fallback), and a
 forgotten one would let the bot talk over the agent.
@@ -18,6 +20,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 SLOT = "agent_active"
 FORWARD = "action_forward_to_agent"
+WAITING = "outcome_waiting"
+TELL_OUTCOME = "action_tell_agent_outcome"
 EXTERNAL_PREFIX = "EXTERNAL_"  # the agent's own events (decided, message, hand back)
 
 
@@ -47,11 +51,16 @@ class TakeoverPolicy(Policy):
             # false) the bot said it is back and asked what it can do: the turn ends here.
             scores[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
             return self._prediction(scores)
-        if not tracker.get_slot(SLOT):
-            return self._prediction(scores)
         message = tracker.latest_message
         intent = (message.intent.get("name") if message else None) or ""
-        if intent.startswith(EXTERNAL_PREFIX):
+        customer_wrote = previous == ACTION_LISTEN_NAME and not intent.startswith(EXTERNAL_PREFIX)
+        if tracker.get_slot(WAITING) and customer_wrote:
+            scores[domain.index_for_action(TELL_OUTCOME)] = 1.0  # the decision, first
+            return self._prediction(scores)
+        if previous == TELL_OUTCOME and not intent.startswith(EXTERNAL_PREFIX):
+            scores[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0  # it ends the turn
+            return self._prediction(scores)
+        if not tracker.get_slot(SLOT) or intent.startswith(EXTERNAL_PREFIX):
             return self._prediction(scores)  # rules answer the agent's own events
         action = FORWARD if previous == ACTION_LISTEN_NAME else ACTION_LISTEN_NAME
         scores[domain.index_for_action(action)] = 1.0

@@ -20,7 +20,7 @@ from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
 from tests.support.slack_standin import CHANNEL_ID, SlackStandIn
 from tests.support.threaded import BackgroundServer
-from tests.support.whatsapp_standin import standin_env
+from tests.support.whatsapp_standin import UPDATE_TEMPLATE, standin_env
 
 SIGNING_SECRET = "e2e-signing-secret"
 AGENTS = "U-AGENT:Anna=agent,U-LEAD:Lars=lead"
@@ -46,7 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, slack: SlackStandIn) -> Iter
     # NPS is a sample of cases; the conversations here assert the survey's end after CES.
     env["HERSTEL_NPS_PERCENT"] = "0"
     # WhatsApp configured against a local Graph API stand-in (tests/e2e/test_whatsapp.py).
-    env.update(standin_env())
+    env.update(standin_env(), HERSTEL_WHATSAPP_UPDATE_TEMPLATE=UPDATE_TEMPLATE)
     # Escalations go to the Slack stand-in (tests/e2e/test_escalation.py).
     env.update(
         HERSTEL_SLACK_BOT_TOKEN=slack.token,

@@ -14,7 +14,11 @@ from collections.abc import Iterator
 import pytest
 
 from bot.connectors.whatsapp_format import signature_for
+from escalation.model import Act
 from herstel.launcher import Stack
+from tests.e2e.conftest import Customer
+from tests.e2e.test_escalation import button_click, buttons, card_for, click
+from tests.support.slack_standin import SlackStandIn
 from tests.support.whatsapp_customer import (
     Answer,
     WhatsAppCustomer,
@@ -22,7 +26,13 @@ from tests.support.whatsapp_customer import (
     text_of,
     webhook_body,
 )
-from tests.support.whatsapp_standin import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, GraphStandIn
+from tests.support.whatsapp_standin import (
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    UPDATE_TEMPLATE,
+    VERIFY_TOKEN,
+    GraphStandIn,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -154,3 +164,48 @@ def test_when_the_api_refuses_a_list_numbered_options_work_instead(whatsapp):
     assert "Dank je wel" in text_of(whatsapp.says("6"))
     last_user_text = [e for e in whatsapp.tracker_events() if e["event"] == "user"][-1]["text"]
     assert last_user_text == '/give_rating{"rating": "6"}'  # the 6th option's payload
+
+
+def wrote_hours_ago(customer: WhatsAppCustomer, text: str, hours: float) -> None:
+    """Put a message the customer sent `hours` ago at the end of the conversation, as if
+    nothing had been said since (Rasa's HTTP API appends it with its own timestamp)."""
+    event = {
+        "event": "user",
+        "text": text,
+        "timestamp": time.time() - hours * 3600,
+        "input_channel": "whatsapp",
+        "parse_data": {"text": text, "intent": {"name": "thank", "confidence": 1.0}},
+    }
+    stack = customer.stack
+    request = urllib.request.Request(
+        f"{stack.url('rasa')}/conversations/{customer.wa_id}/tracker/events"
+        f"?token={stack.rasa_token}",
+        data=json.dumps(event).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def test_a_decision_after_24_hours_goes_out_as_the_template_and_is_told_on_return(
+    whatsapp: WhatsAppCustomer, slack: SlackStandIn
+):
+    whatsapp.says("volgens de bezorger is mijn pakket bezorgd maar ik heb niks ontvangen")
+    whatsapp.says("100303")
+    assert "collega" in text_of(whatsapp.says("9711 LM"))
+    wrote_hours_ago(whatsapp, "oké, dank je", hours=25)
+    card, _ = card_for(slack, Customer(whatsapp.stack, whatsapp.wa_id))
+
+    before = len(whatsapp.graph.messages_to(whatsapp.wa_id))
+    grant = button_click("U-AGENT", Act.GRANT, buttons(card.blocks)["replacement:1"])
+    assert click(whatsapp.stack, grant) == 200
+    invite = whatsapp.graph.wait_for(whatsapp.wa_id, before + 1)[before:]
+    assert [(m["type"], m.get("template")) for m in invite] == [
+        ("template", {"name": UPDATE_TEMPLATE, "language": {"code": "nl"}})
+    ]
+    time.sleep(QUIET_SECONDS)  # no free-form message, which WhatsApp would drop
+    assert len(whatsapp.graph.messages_to(whatsapp.wa_id)) == before + 1
+
+    told = text_of(whatsapp.says("hallo?"))
+    assert "Mijn collega heeft naar je zaak gekeken" in told and "welk cijfer" in told
+    assert "Mijn collega" not in text_of(whatsapp.says("8"))  # told once

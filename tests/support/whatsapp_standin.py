@@ -24,6 +24,8 @@ ACCESS_TOKEN = "standin-access-token"
 PHONE_NUMBER_ID = "106540352242922"
 API_VERSION = "v23.0"
 
+UPDATE_TEMPLATE = "herstel_case_update"  # as approved in WhatsApp Manager
+
 
 def standin_env(port: int | None = None) -> dict[str, str]:
     """The Rasa server's WhatsApp settings, pointing at a stand-in on `port`."""
@@ -51,6 +53,10 @@ def problems_with(message: Any) -> list[str]:
         problems += _text_length("text.body", _get(message, "text", "body"), 4096)
     elif kind == "interactive":
         problems += _interactive_problems(message.get("interactive") or {})
+    elif kind == "template":
+        problems += _text_length("template.name", _get(message, "template", "name"), 512)
+        if not _get(message.get("template") or {}, "language", "code"):
+            problems.append("template.language.code is missing")
     else:
         problems.append(f"unexpected message type {kind!r}")
     return problems
