@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
@@ -87,7 +88,7 @@ async def insert(
     if conn.dialect.name == "postgresql" and known_new:
         raw = (await conn.get_raw_connection()).driver_connection
         assert raw is not None
-        records = [tuple(row[c] for c in columns) for row in rows]
+        records = list(map(itemgetter(*columns), rows))
         await raw.copy_records_to_table(table.name, records=records, columns=columns)
     elif conn.dialect.name == "postgresql":
         source = select(*_unnest(table, columns))

@@ -11,12 +11,14 @@ a moment flushed late from the outbox lands exactly where it would have.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -34,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from journeys import bulk, scoring
-from journeys.moment import RecoveryMoment
+from journeys.moment import GestureGiven, RecoveryMoment
 from journeys.tables import CustomerRow, JourneyRow, RecoveryMomentRow, TouchpointRow
 
 HISTORY_WINDOW = timedelta(days=30)  # "previous complaints" (the default mandate's history_days)
@@ -76,9 +78,14 @@ def journey_id(order_number: str) -> str:
     return f"h:{digest.hexdigest()}"
 
 
-def moment_id(at: datetime) -> str:
-    """A row id that sorts by time (milliseconds, then random): inserts land at the index's end."""
-    return f"{int(at.timestamp() * 1000):012x}{os.urandom(10).hex()}"
+def moment_ids(times: Sequence[datetime]) -> list[str]:
+    """Row ids that sort by time (milliseconds, then random): inserts land at the index's end.
+    The random parts come from one read of the system's randomness for the whole batch."""
+    noise = os.urandom(10 * len(times)).hex()
+    return [
+        f"{int(at.timestamp() * 1000):012x}{noise[20 * i : 20 * i + 20]}"
+        for i, at in enumerate(times)
+    ]
 
 
 def decided_level(decided_by: str) -> str:
@@ -102,7 +109,7 @@ def recovery_key(case_id: str) -> str:
 # --- state held in memory while settling -------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class MomentState:
     case_id: str
     journey_id: str | None
@@ -114,7 +121,7 @@ class MomentState:
     settled: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class TouchState:
     key: str
     journey_id: str
@@ -128,7 +135,7 @@ class TouchState:
     stored_nps: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class JourneyState:
     moments: list[MomentState] = field(default_factory=list)
     touchpoints: list[TouchState] = field(default_factory=list)
@@ -137,19 +144,12 @@ class JourneyState:
     nps: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Loaded:
     journeys: dict[str, JourneyState]
     by_customer: dict[str, list[MomentState]]  # recent moments, for previous complaints
     cases: set[str]  # case ids already stored
-
-    def all_moments(self) -> Iterable[MomentState]:
-        seen: set[int] = set()
-        for moments in (*(j.moments for j in self.journeys.values()), *self.by_customer.values()):
-            for m in moments:
-                if id(m) not in seen:
-                    seen.add(id(m))
-                    yield m
+    stored: list[MomentState] = field(default_factory=list)  # each stored moment read, once
 
 
 # --- settling: pure, over the loaded state ------------------------------------------------
@@ -175,28 +175,28 @@ def settle(
         else:
             _settle_journey(journey)
     for moments in loaded.by_customer.values():
-        ordered = sorted(moments, key=lambda m: m.created_at)
-        times = [m.created_at for m in ordered]
-        start = 0
-        for i, m in enumerate(ordered):
-            if m.stored is not None and (
-                recount is None or not recount[0] <= m.created_at <= recount[1]
-            ):
+        times = sorted(m.created_at for m in moments)
+        for m in moments:
+            at = m.created_at
+            if m.stored is not None and (recount is None or not recount[0] <= at <= recount[1]):
                 continue
-            while times[start] < m.created_at - HISTORY_WINDOW:
-                start += 1
-            earlier = sum(1 for t in times[start:i] if t < m.created_at)
+            # The customer's moments in [at - 30 days, at), counted on the sorted times.
+            earlier = bisect_left(times, at) - bisect_left(times, at - HISTORY_WINDOW)
             m.settled["previous_complaints"] = earlier
 
 
+_CREATED = attrgetter("created_at")
+
+
 def _settle_journey(journey: JourneyState) -> None:
-    moments = sorted(journey.moments, key=lambda m: m.created_at)
+    moments = sorted(journey.moments, key=_CREATED)
+    times = [m.created_at for m in moments]
     recovery = {t.case_id: t for t in journey.touchpoints if t.case_id is not None}
-    for i, m in enumerate(moments):
-        later = moments[i + 1 :]
-        recontacted = any(
-            o.created_at > m.created_at and o.created_at - m.created_at <= scoring.RECONTACT_WINDOW
-            for o in later
+    for m in moments:
+        # The first moment strictly later is the only one that can make this a re-contact.
+        following = bisect_right(times, m.created_at)
+        recontacted = (
+            following < len(times) and times[following] - m.created_at <= scoring.RECONTACT_WINDOW
         )
         scores = scoring.score_moment(m.inputs, recontacted=recontacted)
         m.settled.update(
@@ -211,10 +211,16 @@ def _settle_journey(journey: JourneyState) -> None:
             touch.score = scores.score
     for t in journey.touchpoints:
         t.nps = journey.nps
-    scored = [scoring.Scored(t.phase, t.at, t.score) for t in journey.touchpoints]
-    journey.score = scoring.journey_score(scoring.phase_scores(scored))
+    touchpoints = journey.touchpoints
+    journey.score = scoring.journey_score(scoring.phase_scores(touchpoints))
+    last = max((t.at for t in touchpoints), default=None)
     for m in moments:
-        after = scoring.journey_score_at(scored, m.created_at)
+        # With every touchpoint at or before the moment, the score after it is the journey's
+        # (the same touchpoints in the same order: the very same sum).
+        if last is None or last <= m.created_at:
+            after = journey.score
+        else:
+            after = scoring.journey_score_at(touchpoints, m.created_at)
         m.settled["journey_score_after"] = after
         m.settled["uplift"] = scoring.uplift(after, m.failed_score)
 
@@ -284,6 +290,7 @@ async def load(
     for row in (await conn.execute(select(*_MOMENT_COLUMNS).where(where))).all():
         state = _moment_state(row)
         loaded.cases.add(state.case_id)
+        loaded.stored.append(state)
         if state.journey_id in loaded.journeys:
             loaded.journeys[state.journey_id].moments.append(state)
         if state.customer_id in loaded.by_customer:
@@ -394,16 +401,12 @@ def _skip_known(key: str) -> Callable[[Any], Any]:
 async def write_settled(
     conn: AsyncConnection,
     loaded: Loaded,
-    new_moments: Sequence[dict[str, Any]] = (),
+    new_rows: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """Insert the new moments (their rows completed from settling); update the stored moments,
-    touchpoints and journeys whose settled values changed."""
-    settled_new = {
-        m.case_id: m for j in loaded.journeys.values() for m in j.moments if not m.stored
-    }
-    rows = [{**row, **settled_new[row["case_id"]].settled} for row in new_moments]
+    """Insert the new moments (rows completed from settling, NewMoment.settled_row); update
+    the stored moments, touchpoints and journeys whose settled values changed."""
     # New for sure: the journey's lock is held and its moments were read (see record_moments).
-    await bulk.insert(conn, M, rows, _skip_known("case_id"), "insert_moments", known_new=True)
+    await bulk.insert(conn, M, new_rows, _skip_known("case_id"), "insert_moments", known_new=True)
     touch_updates: list[dict[str, Any]] = []
     journey_updates: list[dict[str, Any]] = []
     for jid, journey in loaded.journeys.items():
@@ -414,7 +417,7 @@ async def write_settled(
             journey_updates.append({"id": jid, "score": journey.score})
     moment_updates = [
         {"case_id": m.case_id, **{k: m.settled.get(k, m.stored[k]) for k in _SETTLED}}
-        for m in loaded.all_moments()
+        for m in loaded.stored
         if m.stored is not None
         and any(_differs(m.settled.get(k, m.stored[k]), m.stored[k]) for k in _SETTLED)
     ]
@@ -432,13 +435,15 @@ async def insert_touchpoints(
     *,
     known_new: bool = False,
 ) -> None:
-    """Insert the loaded state's new touchpoints; extra holds their non-settled columns."""
-    rows = [
-        {**extra[t.key], "score": t.score, "journey_nps": t.nps}
-        for j in loaded.journeys.values()
-        for t in j.touchpoints
-        if t.new
-    ]
+    """Insert the loaded state's new touchpoints; extra holds their non-settled columns (its
+    rows are completed in place with the settled score and NPS)."""
+    rows = []
+    for j in loaded.journeys.values():
+        for t in j.touchpoints:
+            if t.new:
+                row = extra[t.key]
+                row["score"], row["journey_nps"] = t.score, t.nps
+                rows.append(row)
     name = "insert_touchpoints"
     await bulk.insert(conn, T, rows, _skip_known("key"), name, known_new=known_new)
 
@@ -446,11 +451,35 @@ async def insert_touchpoints(
 # --- recording moments ----------------------------------------------------------------------
 
 
-def moment_row(moment: RecoveryMoment, failed: float, jid: str) -> dict[str, Any]:
+def gestures_json(gestures: Sequence[GestureGiven]) -> str:
+    """What json.dumps makes of [{"kind", "amount_minor", "ref"}, ...] (the stored form),
+    built directly: json.dumps sets up a new encoder on every call, for every moment."""
+    return "[{}]".format(
+        ", ".join(
+            f'{{"kind": {encode_basestring_ascii(g.kind)}, '
+            f'"amount_minor": {int.__repr__(g.amount.minor)}, '
+            f'"ref": {encode_basestring_ascii(g.ref)}}}'
+            for g in gestures
+        )
+    )
+
+
+def _amount(moment: RecoveryMoment) -> tuple[int, str]:
+    """moment.amount as (minor, currency), without a Money per gesture; gestures in mixed
+    currencies go through moment.amount, which refuses them."""
+    gestures = moment.gestures
+    currency = gestures[0].amount.currency if gestures else moment.currency
+    if any(g.amount.currency != currency for g in gestures):
+        amount = moment.amount
+        return amount.minor, amount.currency
+    return sum(g.amount.minor for g in gestures), currency
+
+
+def moment_row(moment: RecoveryMoment, failed: float, jid: str, row_id: str) -> dict[str, Any]:
     """The stored columns of a new moment that do not come from settling."""
-    amount = moment.amount
+    amount_minor, currency = _amount(moment)
     return {
-        "id": moment_id(moment.created_at),
+        "id": row_id,
         "case_id": moment.case_id,
         "customer_id": moment.customer_id,
         "order_number": moment.order_number,
@@ -458,14 +487,9 @@ def moment_row(moment: RecoveryMoment, failed: float, jid: str) -> dict[str, Any
         "carrier_evidence": moment.carrier_evidence,
         "carrier_status_code": moment.carrier_status_code,
         "hours_late": moment.hours_late,
-        "gestures": json.dumps(
-            [
-                {"kind": g.kind, "amount_minor": g.amount.minor, "ref": g.ref}
-                for g in moment.gestures
-            ]
-        ),
-        "amount_minor": amount.minor,
-        "currency": amount.currency,
+        "gestures": gestures_json(moment.gestures),
+        "amount_minor": amount_minor,
+        "currency": currency,
         "decided_by": moment.decided_by,
         "mandate_version": moment.mandate_version,
         "language": moment.language,
@@ -494,7 +518,7 @@ def _failed_at(moment: RecoveryMoment) -> datetime:
     return moment.created_at - timedelta(seconds=moment.seconds_to_resolution or 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class NewMoment:
     """A moment about to be inserted: its row, its state for settling, its two touchpoints."""
 
@@ -502,20 +526,45 @@ class NewMoment:
     journey_id: str
     row: dict[str, Any]
     state: MomentState
-    touches: tuple[TouchState, TouchState]
-    touch_rows: dict[str, dict[str, Any]]
-    failed_at: datetime
+    failed: TouchState
+    recovery: TouchState
 
     def add_to(self, loaded: Loaded, *, with_customer: bool = True) -> None:
-        journey = loaded.journeys.setdefault(self.journey_id, JourneyState())
+        journey = loaded.journeys.get(self.journey_id)
+        if journey is None:
+            journey = loaded.journeys[self.journey_id] = JourneyState()
         journey.moments.append(self.state)
-        journey.touchpoints.extend(self.touches)
+        journey.touchpoints += (self.failed, self.recovery)
         if with_customer:
             loaded.by_customer.setdefault(self.moment.customer_id, []).append(self.state)
         loaded.cases.add(self.moment.case_id)
 
+    def settled_row(self) -> dict[str, Any]:
+        """The row, completed with what settling computed (in place: it is inserted once)."""
+        self.row.update(self.state.settled)
+        return self.row
 
-def new_moment(m: RecoveryMoment, jid: str) -> NewMoment:
+    def touch_rows(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The two touchpoints' columns that do not come from settling. Built when inserting
+        rather than kept from the start: fewer objects for the garbage collector to walk."""
+        m, jid, failed = self.moment, self.journey_id, self.failed
+        kind = failed_type(m.complaint_type)
+        return (
+            {"key": failed.key, "journey_id": jid, "phase": FAILED_PHASE, "type": kind,
+             "channel": m.carrier if kind == "delivery" else None, "occurred_at": failed.at,
+             "source": "estimated", "raw_score": None, "scale": None, "case_id": m.case_id},
+            {"key": self.recovery.key, "journey_id": jid, "phase": RECOVERY_PHASE,
+             "type": RECOVERY_TYPE, "channel": m.channel, "occurred_at": m.created_at,
+             "source": "derived", "raw_score": m.csat,
+             "scale": None if m.csat is None else "csat", "case_id": m.case_id},
+        )  # fmt: skip
+
+    @property
+    def failed_at(self) -> datetime:
+        return self.failed.at
+
+
+def new_moment(m: RecoveryMoment, jid: str, row_id: str) -> NewMoment:
     sev = scoring.severity(
         m.complaint_type,
         hours_late=m.hours_late,
@@ -523,7 +572,7 @@ def new_moment(m: RecoveryMoment, jid: str) -> NewMoment:
         carrier_evidence=m.carrier_evidence,
     )
     failed = scoring.failed_score(sev)
-    row = moment_row(m, failed, jid)
+    row = moment_row(m, failed, jid, row_id)
     inputs = scoring.MomentInputs(
         resolved=row["resolved"],
         facts_confirmed=row["facts_confirmed"],
@@ -535,24 +584,15 @@ def new_moment(m: RecoveryMoment, jid: str) -> NewMoment:
         tone_start=m.tone_start,
         tone_end=m.tone_end,
     )
-    state = MomentState(m.case_id, jid, m.customer_id, m.created_at, inputs, failed, None)
-    fkey, rkey = failed_key(m.case_id), recovery_key(m.case_id)
-    failed_at = _failed_at(m)
-    kind = failed_type(m.complaint_type)
-    touches = (
-        TouchState(fkey, jid, FAILED_PHASE, failed_at, failed, None, True),
-        TouchState(rkey, jid, RECOVERY_PHASE, m.created_at, None, None, True, m.case_id),
+    case, at = m.case_id, m.created_at
+    return NewMoment(
+        m,
+        jid,
+        row,
+        MomentState(case, jid, m.customer_id, at, inputs, failed, None),
+        TouchState(failed_key(case), jid, FAILED_PHASE, _failed_at(m), failed, None, True),
+        TouchState(recovery_key(case), jid, RECOVERY_PHASE, at, None, None, True, case),
     )
-    common = {"journey_id": jid, "case_id": m.case_id}
-    touch_rows: dict[str, dict[str, Any]] = {
-        fkey: {**common, "key": fkey, "phase": FAILED_PHASE, "type": kind,
-               "channel": m.carrier if kind == "delivery" else None, "occurred_at": failed_at,
-               "source": "estimated", "raw_score": None, "scale": None},
-        rkey: {**common, "key": rkey, "phase": RECOVERY_PHASE, "type": RECOVERY_TYPE,
-               "channel": m.channel, "occurred_at": m.created_at, "source": "derived",
-               "raw_score": m.csat, "scale": None if m.csat is None else "csat"},
-    }  # fmt: skip
-    return NewMoment(m, jid, row, state, touches, touch_rows, failed_at)
 
 
 def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict], Loaded]:
@@ -601,11 +641,13 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
     if not batch:
         return 0
     for m in batch:
-        if m.demand is not None and m.demand.currency != m.amount.currency:
+        if m.demand is not None and m.demand.currency != _amount(m)[1]:
             raise ValueError(f"case {m.case_id}: demand and gestures in different currencies")
-    ids: dict[str, str] = {}
+    journey_ids: dict[str, str] = {}
+    row_ids = moment_ids([m.created_at for m in batch])
     news = [
-        new_moment(m, ids.setdefault(m.order_number, journey_id(m.order_number))) for m in batch
+        new_moment(m, journey_ids.setdefault(m.order_number, journey_id(m.order_number)), row_id)
+        for m, row_id in zip(batch, row_ids, strict=True)
     ]
     customers, journeys, alone = _parents(news)
     await upsert_customers(conn, customers)
@@ -624,14 +666,13 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
         if not journey.moments and not journey.touchpoints
     }
     fresh = [new for new in news if new.moment.case_id not in loaded.cases]
-    touch_rows: dict[str, dict[str, Any]] = {}
     for new in fresh:
         if new.journey_id not in untouched:
             new.state.settled.clear()
         new.add_to(loaded)
-        touch_rows.update(new.touch_rows)
     settle(loaded, recount=(low, high + HISTORY_WINDOW), settled=untouched)
-    await write_settled(conn, loaded, [new.row for new in fresh])
+    await write_settled(conn, loaded, [new.settled_row() for new in fresh])
+    touch_rows = {row["key"]: row for new in fresh for row in new.touch_rows()}
     await insert_touchpoints(conn, loaded, touch_rows, known_new=True)  # keys of new cases
     return len(fresh)
 

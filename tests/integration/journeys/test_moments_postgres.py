@@ -22,6 +22,12 @@ from tests.support.moments import (
     snapshot,
     touchpoint_rows,
 )
+from tests.unit.journeys.reference_settling import (
+    awkward_moments,
+    differences,
+    expected_journeys,
+    expected_moments,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +85,20 @@ async def test_racing_writers_on_shared_journeys_neither_deadlock_nor_diverge(st
             await conn.exec_driver_sql(f"DELETE FROM {table}")
     await write(first, forward)
     assert await snapshot(store.engine) == raced
+
+
+async def test_batches_racing_in_any_order_settle_as_the_formulas_say(store: Store) -> None:
+    """The COPY and array paths of PostgreSQL, two writers at once, against the formulas
+    applied to all moments at once."""
+    moments = awkward_moments()
+    batches = [moments[i : i + 80] for i in range(0, len(moments), 80)]
+    first, second = MomentStore(store.engine), MomentStore(store.rival_engine)
+
+    async def write(moments: MomentStore, batches: list) -> None:
+        for batch in batches:
+            await moments.record_many(batch)
+
+    await asyncio.gather(write(first, batches[::2]), write(second, batches[1::2][::-1]))
+    stored = await moment_rows(store.engine)
+    assert differences(expected_moments(moments), stored, "case_id") == []
+    assert differences(expected_journeys(moments), await journey_rows(store.engine), "id") == []

@@ -101,6 +101,12 @@ def test_waiting_is_log_scaled_between_two_minutes_and_a_day() -> None:
     assert 0 < two_hours < ten_minutes
 
 
+@given(st.floats() | st.integers(-3, 3) | st.sampled_from([0.0, -0.0, 1.0, 1 - 1e-16]))
+def test_clamp_is_min_of_one_and_max_of_zero(value: float) -> None:
+    plain = min(1.0, max(0.0, value))  # what clamp stands for, NaN and -0.0 included
+    assert repr(scoring.clamp(value)) == repr(plain)
+
+
 def test_failed_touchpoints_score_by_severity() -> None:
     assert scoring.severity("late_delivery", hours_late=1.1) == pytest.approx(1.1 / 48)
     assert scoring.severity("late_delivery", hours_late=96) == 1.0
