@@ -16,6 +16,7 @@
   }
 
   const label = (key) => String(key).replace(/_/g, " ");
+  const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const score = (v) => (v == null ? "–" : v.toFixed(2));
   const signed = (v, digits = 2) => (v == null ? "–" : (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(digits));
   const mean = (v, digits = 1) => (v == null ? "–" : v.toFixed(digits));
@@ -55,15 +56,15 @@
     const j = report.journeys;
     const unmeasured = (v, text) => (v == null ? "not measured yet" : text);
     $("scores").replaceChildren(
-      tile("Journey score", score(j.score), `${j.journeys} journey(s)`),
+      tile("Journey score", score(j.score), count(j.journeys, "journey")),
       tile("Effectiveness", score(m.effectiveness), unmeasured(m.effectiveness, "it works: fixed, true facts, no re-contact")),
       tile("Ease", score(m.ease), unmeasured(m.ease, "little effort: CES, turns, waiting")),
       tile("Emotion", score(m.emotion), unmeasured(m.emotion, "feels seen: CSAT, NPS, tone")),
-      tile("Recovery score", score(m.recovery_score), `${m.moments} recovery moment(s)`),
+      tile("Recovery score", score(m.recovery_score), count(m.moments, "recovery moment")),
       tile("Recovery uplift", signed(m.uplift), unmeasured(m.uplift, "journey after recovery minus the failure")),
       tile("CSAT", mean(m.csat), unmeasured(m.csat, "mean grade, 1-10")),
       tile("CES", mean(m.ces), unmeasured(m.ces, "mean ease, 1-7 (7 very easy)")),
-      tile("NPS", m.nps == null ? "–" : signed(m.nps, 0), `${m.nps_answers} answer(s)`),
+      tile("NPS", m.nps == null ? "–" : signed(m.nps, 0), count(m.nps_answers, "answer")),
     );
   }
 
@@ -78,14 +79,14 @@
       const types = report.quadrants[box.dataset.quadrant] || [];
       list.replaceChildren(
         ...(types.length
-          ? types.map((x) => el("li", "", `${label(x.type)}: satisfaction ${score(x.satisfaction)}, impact ${signed(x.impact, 0)} NPS points (${x.touchpoints} scored)`))
+          ? types.map((x) => el("li", "", `${label(x.type)}: satisfaction ${score(x.satisfaction)}, impact ${signed(x.impact, 0)} NPS points (${count(x.touchpoints, "touchpoint")} scored)`))
           : [el("li", "none", "no touchpoint type here")]),
       );
     }
     const unknown = report.quadrants.unknown || [];
     $("unplaced").textContent = unknown.length
       ? "Not placed yet (too few NPS answers to tell the impact): " +
-        unknown.map((x) => `${label(x.type)} (satisfaction ${score(x.satisfaction)}, ${x.answers_satisfied} + ${x.answers_unsatisfied} answers)`).join("; ")
+        unknown.map((x) => `${label(x.type)} (satisfaction ${score(x.satisfaction)}; NPS answers: ${x.answers_satisfied} where it satisfied, ${x.answers_unsatisfied} where it did not)`).join("; ")
       : "";
   }
 
@@ -153,7 +154,7 @@
       const { ok, body } = await api(`/dashboard/api/report?since=${periodEl.value}`);
       if (!ok) throw new Error(body.error || "The desk refused the report.");
       render(body);
-      $("problem").textContent = body.outbox ? `${body.outbox} moment(s) wait in the outbox for the journey store.` : "";
+      $("problem").textContent = body.outbox ? `${count(body.outbox, "moment")} waiting in the outbox for the journey store.` : "";
       $("updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       $("problem").textContent = `Could not refresh: ${error.message}. Retrying in 10 seconds.`;
@@ -217,10 +218,10 @@
     const d = result.draft.policy;
     const c = result.current.policy;
     box.appendChild(el("p", "summary",
-      `Replayed ${result.cases} recorded moment(s) ${result.since ? `since ${time(result.since)}` : "(everything recorded)"}: ` +
+      `Replayed ${count(result.cases, "recorded moment")} ${result.since ? `since ${time(result.since)}` : "(everything recorded)"}: ` +
       `in force ${c.name} (${c.version}) against draft ${d.name} (${d.version}).`));
     if (result.skipped.moments) {
-      box.appendChild(el("p", "hint", `${result.skipped.moments} moment(s) could not be replayed (${result.skipped.first_reason}).`));
+      box.appendChild(el("p", "hint", `${count(result.skipped.moments, "moment")} could not be replayed (${result.skipped.first_reason}).`));
     }
     if (!result.cases) {
       box.appendChild(el("p", "", "There are no recorded moments to replay in this period."));
@@ -231,13 +232,13 @@
       box.appendChild(el("p", "", "The check passed with warnings:"));
       box.appendChild(warningList(result.warnings));
     }
-    box.appendChild(el("h3", "", `Overall (${result.cases} cases)`));
+    box.appendChild(el("h3", "", `Overall (${count(result.cases, "case")})`));
     const overall = comparisonTable(result, ["overall"]);
     overall.id = "comparison-overall";
     box.appendChild(overall);
     for (const kind of Object.keys(result.current.by_complaint)) {
       if (!result.current.by_complaint[kind].cases) continue;
-      box.appendChild(el("h3", "", `${label(kind)} (${result.current.by_complaint[kind].cases} cases)`));
+      box.appendChild(el("h3", "", `${label(kind)} (${count(result.current.by_complaint[kind].cases, "case")})`));
       box.appendChild(comparisonTable(result, ["by_complaint", kind]));
     }
     $("replay-result").replaceChildren(box);
