@@ -85,3 +85,16 @@ def _named_product(tracker: Tracker) -> str | None:
 
 def _user_texts(tracker: Tracker) -> list[str]:
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+
+
+def offers_belong_to(tracker: Tracker, order_number: str | None) -> bool:
+    """Whether the offer slots are about this order, not one the customer then corrected."""
+    return tracker.get_slot("offers_for") in (None, order_number)
+
+
+def offers_so_far(tracker: Tracker, order_number: str | None) -> tuple[str, ...]:
+    """The offers this order got in the conversation (declined, or made and not taken)."""
+    if not offers_belong_to(tracker, order_number):
+        return ()
+    made = tracker.get_slot("offers_made") or []
+    return (*(tracker.get_slot("offers_declined") or ()), *made)

@@ -11,7 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case import case_id, complaint_from, conversation_from, conversation_ref
+from actions.case import (
+    case_id,
+    complaint_from,
+    conversation_from,
+    conversation_ref,
+    offers_so_far,
+)
 from actions.services import get_services
 from actions.whatsapp_window import update_template, window_closed
 from escalation.case_file import Handover, case_file
@@ -64,8 +70,7 @@ async def hand_over(
         proposal=proposal,
         messages=_messages(tracker),
         history=tuple(history),
-        declined=tuple(tracker.get_slot("offers_declined") or ())
-        + tuple(tracker.get_slot("offers_made") or ()),
+        declined=offers_so_far(tracker, order.number if order else None),
         conversation=conversation,
     )
     try:

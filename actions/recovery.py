@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case import case_id, complaint_from, conversation_from
+from actions.case import case_id, complaint_from, conversation_from, offers_belong_to
 from actions.escalation import hand_over
 from actions.offer_replies import offer_messages
 from actions.services import get_services
@@ -40,8 +40,10 @@ async def offer_events(
     why = _needs_person(diagnosis, services)
     if why is not None:
         return await hand_over(dispatcher, tracker, services, why, diagnosis, proposal)
-    declined = list(tracker.get_slot("offers_declined") or [])
-    if tracker.get_slot("offer_state") == "pending":
+    order_number = diagnosis.order.number if diagnosis.order else None
+    same_order = offers_belong_to(tracker, order_number)
+    declined = list(tracker.get_slot("offers_declined") or []) if same_order else []
+    if same_order and tracker.get_slot("offer_state") == "pending":
         declined += tracker.get_slot("offers_made") or []
         offer = services.recovery.next_offer(proposal, declined)
         offers = (offer,) if offer else ()
@@ -58,6 +60,7 @@ async def offer_events(
         SlotSet("offer_state", "pending"),
         SlotSet("offers_made", [offer_key(o) for o in offers]),
         SlotSet("offers_declined", declined),
+        SlotSet("offers_for", order_number),
     ]
 
 

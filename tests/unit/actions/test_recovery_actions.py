@@ -30,7 +30,20 @@ async def test_a_late_parcel_gets_a_voucher_offered_with_a_yes_no_question():
         "offer_state": "pending",
         "offers_made": ["voucher:2"],
         "offers_declined": [],
+        "offers_for": "100482",
     }
+
+
+async def test_offers_made_for_a_corrected_order_number_do_not_count_as_declined():
+    # A voucher was on offer for order 100999; the customer then gave the right number.
+    earlier = {"offer_state": "pending", "offers_made": ["voucher:2"], "offers_for": "100999",
+               "offers_declined": ["voucher:1"]}  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionProposeGesture().run(dispatcher, a_tracker({**LATE_LAPTOP, **earlier}), {})
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses == ["utter_offer_voucher", "utter_offer_confirm"]  # not a hand-over
+    assert slots_of(events)["offers_declined"] == []
+    assert slots_of(events)["offers_for"] == "100482"
 
 
 async def test_a_tracking_question_gets_no_offer():
