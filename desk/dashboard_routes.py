@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from desk.dashboard_service import DashboardService, DraftRejected, ReplayBusy
 from desk.keys import SERVICES, SETTINGS
@@ -48,7 +49,11 @@ def _guarded(handler: Handler) -> Handler:
             return refusal
         if request.app[SERVICES].dashboard is None:
             return _error(503, "the dashboard is not set up in this desk")
-        return await handler(request)
+        try:
+            return await handler(request)
+        except SQLAlchemyError as exc:
+            log.warning("dashboard: the journey store cannot be read (%s)", type(exc).__name__)
+            return _error(503, "the journey store cannot be read right now; retrying helps")
 
     return guarded
 

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,32 +78,39 @@ class Desk:
     database_url: str
 
 
+@contextmanager
+def running_desk(var_dir: Path, token: str = "") -> Iterator[Desk]:
+    """`python -m desk` on a free loopback port over var_dir's (prepared) journey store."""
+    port = free_port()
+    env = dict(os.environ, HERSTEL_VAR_DIR=str(var_dir), PYTHONPATH=str(ROOT))
+    env.update(HERSTEL_DASHBOARD_TOKEN=token, HERSTEL_SLACK_BOT_TOKEN="")
+    log_path = var_dir / "desk.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "desk", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(f"{url}/health", process, log_path)
+            yield Desk(url, Settings(var_dir=var_dir).journey_db_url)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    """A desk process over a journey store holding 24 late laptops from two days ago."""
+    """A desk over a journey store holding 24 late laptops from two days ago."""
     var_dir = tmp_path_factory.mktemp("var-dashboard")
     settings = Settings(var_dir=var_dir)
     in_a_thread(prepare(settings, SystemClock()))
     in_a_thread(record(settings.journey_db_url, *PLEASED, *UNRESOLVED))
-    port = free_port()
-    env = dict(os.environ, HERSTEL_VAR_DIR=str(var_dir), PYTHONPATH=str(ROOT))
-    env.update(HERSTEL_DASHBOARD_TOKEN="", HERSTEL_SLACK_BOT_TOKEN="")
-    log = (var_dir / "desk.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "desk", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{url}/health", process, var_dir / "desk.log")
-        yield Desk(url, settings.journey_db_url)
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
+    with running_desk(var_dir) as running:
+        yield running
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -201,3 +209,28 @@ def test_the_manager_replays_a_draft_and_sees_what_it_would_cost(
     # Chromium reports the refused draft's 400 as a console error; nothing else may appear.
     [refused] = console.errors
     assert "status of 400" in refused and "/dashboard/api/simulate" in refused
+
+
+def test_with_a_token_the_page_asks_for_it_and_an_empty_store_shows_the_empty_state(
+    tmp_path_factory: pytest.TempPathFactory,
+    page: Page,  # noqa: F811
+):
+    var_dir = tmp_path_factory.mktemp("var-dashboard-token")
+    in_a_thread(prepare(Settings(var_dir=var_dir), SystemClock()))
+    console = Console(page)
+    with running_desk(var_dir, token="browser-test-token") as guarded:
+        page.goto(f"{guarded.url}/dashboard")
+        expect(page.locator("#problem")).to_contain_text("a bearer token is required")
+        expect(page.locator("#empty")).to_be_hidden()  # nothing is known yet: no empty state
+        page.get_by_label("Dashboard token").fill("browser-test-token")
+        page.get_by_role("button", name="Open").click()
+        expect(page.locator("#empty")).to_be_visible()
+        expect(page.locator("#empty")).to_contain_text("Nothing recorded yet")
+        expect(page.locator("#report")).to_be_hidden()
+        expect(page.locator("#problem")).to_have_text("")
+        expect(page.locator("#token-form")).to_be_hidden()
+        expect(page.get_by_label("Draft mandate (YAML)")).to_have_value(
+            re.compile(r"^# Herstel default mandate")
+        )
+    # Before the token: the report and the mandate were refused (401), nothing else failed.
+    assert len(console.errors) >= 2 and all("status of 401" in e for e in console.errors)

@@ -14,6 +14,7 @@ from desk.dashboard_routes import MAX_DRAFT_BYTES
 from desk.dashboard_service import DashboardService
 from herstel.bootstrap import Services
 from herstel.settings import Settings
+from journeys.db import create_engine_for
 from journeys.moments import MomentStore
 from policies import DEFAULT_POLICY_PATH, load_default
 from tests.support.escalation import MissingLaptop
@@ -194,3 +195,18 @@ async def test_a_desk_without_the_dashboard_service_says_so(sqlite_store, tmp_pa
     async with await client_for(settings, Services(w.recovery, w.escalation, settings)) as client:
         response = await client.get("/dashboard/api/report")
         assert response.status == 503
+
+
+async def test_a_journey_store_that_cannot_be_read_gets_a_503(sqlite_store, tmp_path):
+    settings = Settings(var_dir=tmp_path)
+    w = MissingLaptop.build(sqlite_store)
+    nowhere = create_engine_for(f"sqlite+aiosqlite:///{tmp_path / 'never-migrated.db'}")
+    dashboard = DashboardService(nowhere, load_default(), DEFAULT_POLICY_PATH, sqlite_store.clock)
+    services = Services(w.recovery, w.escalation, settings, dashboard=dashboard)
+    try:
+        async with await client_for(settings, services) as client:
+            response = await client.get("/dashboard/api/report")
+            assert response.status == 503
+            assert "journey store" in (await response.json())["error"]
+    finally:
+        await nowhere.dispose()
