@@ -29,7 +29,7 @@ from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
 from tests.support.fixtures import drop_postgres_database, fresh_postgres_database
 from tests.support.postgres import PostgresServer
-from tests.support.redis import RedisServer, RedisUnavailable, throwaway_redis
+from tests.support.redis import RedisServer
 from tests.support.whatsapp_customer import WhatsAppCustomer, text_of, webhook_body
 from tests.support.whatsapp_standin import GraphStandIn, standin_env
 
@@ -50,16 +50,6 @@ class Production:
 
     def lock_key(self, sender: str) -> str:
         return f"lock:{sender}"  # RedisLockStore's default key prefix
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    """A real Redis for this module; a missing redis-server fails loudly, never skips."""
-    try:
-        with throwaway_redis() as server:
-            yield server
-    except RedisUnavailable as missing:
-        pytest.fail(str(missing), pytrace=False)
 
 
 @pytest.fixture(scope="module")

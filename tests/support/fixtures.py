@@ -1,4 +1,4 @@
-"""Pytest fixtures for the journey store: migrated SQLite files and PostgreSQL databases."""
+"""Pytest fixtures for the stores: migrated SQLite files, PostgreSQL databases, Redis."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from herstel.clock import AMSTERDAM, FrozenClock
 from journeys.db import create_engine_for, migrate
 from journeys.ledger import GestureLedger
 from tests.support.postgres import PostgresServer, PostgresUnavailable, throwaway_postgres
+from tests.support.redis import RedisServer, RedisUnavailable, throwaway_redis
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=AMSTERDAM)
 
@@ -65,6 +66,16 @@ def copy_sqlite(template: Path, folder: Path) -> str:
     target = folder / f"ledger-{uuid.uuid4().hex[:8]}.db"
     shutil.copyfile(template, target)
     return sqlite_url(target)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real Redis for the session; a missing redis-server fails loudly, never skips."""
+    try:
+        with throwaway_redis() as server:
+            yield server
+    except RedisUnavailable as missing:
+        pytest.fail(str(missing), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from herstel.rasa_env import rasa_environ
-from herstel.settings import ROOT
-
-SCRIPT = ROOT / "tests" / "integration" / "rasa_env" / "action_response_cases.py"
+from tests.integration.rasa_env.rasa_python import run_script
 
 
 def test_same_verdicts_as_rasa_with_rasas_error_message() -> None:
-    result = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), str(SCRIPT)],
-        cwd=ROOT,
-        env=rasa_environ(ROOT),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    cases = json.loads(result.stdout.strip().splitlines()[-1])
+    cases = run_script("action_response_cases.py")
     assert cases.pop("installed") is True
     assert cases["events and responses"]["ours"] == "valid"
     for name in ("unknown event", "event without a name", "events not a list"):

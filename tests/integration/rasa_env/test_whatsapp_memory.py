@@ -3,40 +3,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-from collections.abc import Iterator
-
-import pytest
-
-from herstel.rasa_env import rasa_environ
-from herstel.settings import ROOT
-from tests.support.redis import RedisServer, RedisUnavailable, throwaway_redis
-
-SCRIPT = ROOT / "tests" / "integration" / "rasa_env" / "whatsapp_memory_cases.py"
+from tests.integration.rasa_env.rasa_python import run_script
+from tests.support.redis import RedisServer
 
 
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    try:
-        with throwaway_redis() as server:
-            yield server
-    except RedisUnavailable as missing:
-        pytest.fail(str(missing), pytrace=False)
-
-
-def test_two_servers_handle_a_message_once_and_share_numbered_options(redis_server) -> None:
-    python = str(ROOT / ".venv-rasa" / "bin" / "python")
-    result = subprocess.run(
-        [python, str(SCRIPT), redis_server.host, str(redis_server.port)],
-        cwd=ROOT,
-        env=rasa_environ(ROOT),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+def test_two_servers_handle_a_message_once_and_share_numbered_options(
+    redis_server: RedisServer,
+) -> None:
+    found = run_script("whatsapp_memory_cases.py", redis_server.host, str(redis_server.port))
     assert found["first delivery on A"] is True
     assert found["retry on B"] is False
     assert found["retry on B after A failed"] is True

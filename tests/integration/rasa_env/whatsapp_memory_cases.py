@@ -10,10 +10,12 @@ from redis.asyncio import Redis
 from bot.connectors.whatsapp_memory import RedisMemory, memory_from_env
 
 WA_ID = "31687654321"
+DB = 3  # a database of its own on the session's Redis, emptied first
 
 
 async def main(host: str, port: int) -> dict[str, object]:
-    a, b = (RedisMemory(Redis(host=host, port=port)) for _ in range(2))
+    await Redis(host=host, port=port, db=DB).flushdb()
+    a, b = (RedisMemory(Redis(host=host, port=port, db=DB)) for _ in range(2))
     found: dict[str, object] = {}
     found["first delivery on A"] = await a.first_time("wamid.1")
     found["retry on B"] = await b.first_time("wamid.1")
@@ -31,7 +33,7 @@ async def main(host: str, port: int) -> dict[str, object]:
     await a.remember_options(WA_ID, ["/affirm"])
     await b.forget_options(WA_ID)
     found["'1' after forgetting"] = await a.take_choice(WA_ID, "1")
-    found["keys"] = sorted(k.decode() for k in await Redis(host=host, port=port).keys("*"))
+    found["keys"] = sorted(k.decode() for k in await Redis(host=host, port=port, db=DB).keys("*"))
     found["from env"] = [
         type(memory_from_env(env)).__name__
         for env in ({}, {"HERSTEL_LOCK_STORE_HOST": host, "HERSTEL_LOCK_STORE_PORT": str(port)})
