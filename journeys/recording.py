@@ -529,15 +529,9 @@ class NewMoment:
     failed: TouchState
     recovery: TouchState
 
-    def add_to(self, loaded: Loaded, *, with_customer: bool = True) -> None:
-        journey = loaded.journeys.get(self.journey_id)
-        if journey is None:
-            journey = loaded.journeys[self.journey_id] = JourneyState()
+    def join(self, journey: JourneyState) -> None:
         journey.moments.append(self.state)
         journey.touchpoints += (self.failed, self.recovery)
-        if with_customer:
-            loaded.by_customer.setdefault(self.moment.customer_id, []).append(self.state)
-        loaded.cases.add(self.moment.case_id)
 
     def settled_row(self) -> dict[str, Any]:
         """The row, completed with what settling computed (in place: it is inserted once)."""
@@ -595,14 +589,25 @@ def new_moment(m: RecoveryMoment, jid: str, row_id: str) -> NewMoment:
     )
 
 
-def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict], Loaded]:
-    """The customer and journey rows a batch needs, and the batch settled alone. A journey's
-    score is computed from the batch alone: right for a new journey (inserted with it, so no
-    update follows), and only a starting point for a known one (settled again once loaded)."""
-    alone = Loaded({}, {}, set())
+def _alone(news: Sequence[NewMoment]) -> dict[str, JourneyState]:
+    """The batch's journeys holding only what the batch brings, settled: right for a journey
+    new to the store (inserted with its score, so no update follows), and only a starting
+    point for a known one (settled again once loaded)."""
+    journeys: dict[str, JourneyState] = {}
     for new in news:
-        new.add_to(alone, with_customer=False)
-    settle(alone)
+        journey = journeys.get(new.journey_id)
+        if journey is None:
+            journey = journeys[new.journey_id] = JourneyState()
+        new.join(journey)
+    for journey in journeys.values():
+        _settle_journey(journey)
+    return journeys
+
+
+def _parents(
+    news: Sequence[NewMoment], alone: Mapping[str, JourneyState]
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The customer and journey rows a batch needs."""
     customers: dict[str, dict[str, Any]] = {}
     journeys: dict[str, dict[str, Any]] = {}
     for new in news:
@@ -618,7 +623,7 @@ def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict
         j = journeys.setdefault(new.journey_id, {
             "id": new.journey_id, "order_number": m.order_number, "customer_id": m.customer_id,
             "order_value_minor": None, "currency": None, "started_at": failed_at,
-            "updated_at": at, "score": alone.journeys[new.journey_id].score, "nps": None,
+            "updated_at": at, "score": alone[new.journey_id].score, "nps": None,
             "nps_at": None,
         })  # fmt: skip
         j["started_at"] = min(j["started_at"], failed_at)
@@ -627,7 +632,25 @@ def _parents(news: Sequence[NewMoment]) -> tuple[dict[str, dict], dict[str, dict
             j["order_value_minor"], j["currency"] = m.order_value.minor, m.order_value.currency
         if m.nps is not None and (j["nps_at"] is None or at >= j["nps_at"]):
             j["nps"], j["nps_at"] = m.nps, at
-    return customers, journeys, alone
+    return customers, journeys
+
+
+def _adopt_new_journeys(
+    loaded: Loaded, alone: Mapping[str, JourneyState], stale: set[str]
+) -> dict[str, float | None]:
+    """A journey the store knew nothing of holds exactly what the batch brings: it takes the
+    batch's state, settled already, with what was read of its row. Not so a journey with a
+    case stored before (under no journey, from before migration 0005): settled again without
+    it. Returns the adopted journeys' scores."""
+    adopted = {}
+    for jid, journey in loaded.journeys.items():
+        if journey.moments or journey.touchpoints or jid in stale:
+            continue
+        own = alone[jid]
+        own.stored_score, own.nps = journey.stored_score, journey.nps
+        loaded.journeys[jid] = own
+        adopted[jid] = own.score
+    return adopted
 
 
 async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment]) -> int:
@@ -649,7 +672,8 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
         new_moment(m, journey_ids.setdefault(m.order_number, journey_id(m.order_number)), row_id)
         for m, row_id in zip(batch, row_ids, strict=True)
     ]
-    customers, journeys, alone = _parents(news)
+    alone = _alone(news)
+    customers, journeys = _parents(news, alone)
     await upsert_customers(conn, customers)
     await upsert_journeys(conn, journeys)
     low = min(m.created_at for m in batch)
@@ -659,18 +683,15 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
         sorted(journeys),
         (sorted(customers), low - HISTORY_WINDOW, high + HISTORY_WINDOW),
     )
-    # A journey the store knew nothing of holds exactly what the batch brings: settled already.
-    untouched = {
-        jid: alone.journeys[jid].score
-        for jid, journey in loaded.journeys.items()
-        if not journey.moments and not journey.touchpoints
-    }
     fresh = [new for new in news if new.moment.case_id not in loaded.cases]
+    stale = {new.journey_id for new in news if new.moment.case_id in loaded.cases}
+    adopted = _adopt_new_journeys(loaded, alone, stale)
     for new in fresh:
-        if new.journey_id not in untouched:
+        if new.journey_id not in adopted:
             new.state.settled.clear()
-        new.add_to(loaded)
-    settle(loaded, recount=(low, high + HISTORY_WINDOW), settled=untouched)
+            new.join(loaded.journeys[new.journey_id])
+        loaded.by_customer[new.moment.customer_id].append(new.state)
+    settle(loaded, recount=(low, high + HISTORY_WINDOW), settled=adopted)
     await write_settled(conn, loaded, [new.settled_row() for new in fresh])
     touch_rows = {row["key"]: row for new in fresh for row in new.touch_rows()}
     await insert_touchpoints(conn, loaded, touch_rows, known_new=True)  # keys of new cases

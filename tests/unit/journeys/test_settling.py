@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from herstel.money import CurrencyMismatch, Money
 from journeys.generate import generate_moments
@@ -18,7 +19,7 @@ from journeys.moment import GestureGiven
 from journeys.moments import MomentStore
 from journeys.recording import gestures_json, moment_ids, moment_row
 from tests.support.fixtures import Store
-from tests.support.moments import AT, LAPTOP, journey_rows, moment_rows
+from tests.support.moments import AT, LAPTOP, journey_rows, moment_rows, touchpoint_rows
 from tests.unit.journeys.reference_settling import (
     awkward_moments,
     differences,
@@ -37,6 +38,21 @@ async def test_batches_in_any_order_settle_as_the_formulas_say(sqlite_store: Sto
     assert differences(expected_moments(moments), stored, "case_id") == []
     journeys = await journey_rows(sqlite_store.engine)
     assert differences(expected_journeys(moments), journeys, "id") == []
+
+
+async def test_a_case_stored_before_journeys_existed_is_not_counted_in_a_new_journey(
+    sqlite_store: Store,
+) -> None:
+    store = MomentStore(sqlite_store.engine)
+    await store.record(LAPTOP)
+    async with sqlite_store.engine.begin() as conn:  # as migration 0005 leaves older moments
+        for table in ("touchpoints", "journeys", "customers"):
+            await conn.execute(text(f"DELETE FROM {table}"))
+        await conn.execute(text("UPDATE recovery_moments SET journey_id = NULL"))
+    assert await store.record_many([LAPTOP]) == 0  # the case is known: skipped
+    [journey] = await journey_rows(sqlite_store.engine)
+    assert journey.score is None  # it holds nothing yet (see herstel journeys backfill)
+    assert await touchpoint_rows(sqlite_store.engine) == []
 
 
 # --- the shortcuts against the plain library calls -----------------------------------------
