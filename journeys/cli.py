@@ -1,4 +1,5 @@
-"""`herstel journeys report|export|flush`: journey scores, the moments as JSON lines, the outbox."""
+"""`herstel journeys report|export|flush|backfill`: journey scores, the moments as JSON lines,
+the outbox, and journeys for the moments recorded before there were any."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from herstel.clock import SystemClock
 from herstel.reltime import parse_offset
 from herstel.settings import Settings
 from journeys import scoring
+from journeys.backfill import BATCH, backfill
 from journeys.db import create_engine_for, migrate
 from journeys.moments import MomentStore
 from journeys.outbox import Outbox
@@ -53,6 +55,11 @@ def register(commands: Any) -> None:
     export.set_defaults(handler=_export)
     flush = sub.add_parser("flush", help="write the moments waiting in the local outbox")
     flush.set_defaults(handler=_flush)
+    fill = sub.add_parser(
+        "backfill", help="journeys, touchpoints and 3E's for moments recorded before them"
+    )
+    fill.add_argument("--batch", type=int, default=BATCH, help="moments per transaction")
+    fill.set_defaults(handler=_backfill)
 
 
 def _since(args: argparse.Namespace) -> datetime | None:
@@ -145,3 +152,27 @@ def _flush(args: argparse.Namespace) -> int:
         return 0 if done.complete else 1
 
     return _run("flush", work)
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    if args.batch < 1:
+        print("herstel journeys backfill: --batch is at least 1", file=sys.stderr)
+        return 2
+
+    def show(done: int, total: int) -> None:
+        print(f"{done:,} of {total:,} moment(s) backfilled ({100 * done // total}%)", flush=True)
+
+    async def work(url: str, _: Settings) -> int:
+        await migrate(url)
+        engine = create_engine_for(url)
+        try:
+            done = await backfill(engine, args.batch, show)
+        finally:
+            await engine.dispose()
+        if done:
+            print(f"done: {done:,} moment(s) now have their journey, touchpoints and 3E's")
+        else:
+            print("nothing to backfill: every moment has its journey")
+        return 0
+
+    return _run("backfill", work)

@@ -653,10 +653,15 @@ def _adopt_new_journeys(
     return adopted
 
 
-async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment]) -> int:
+async def record_moments(
+    conn: AsyncConnection,
+    moments: Sequence[RecoveryMoment],
+    row_ids: Mapping[str, str] | None = None,
+) -> int:
     """Record moments with their customers, journeys and two touchpoints each, in the caller's
     transaction; a case already stored (or repeated in the batch) is skipped. Returns how many
-    moments were new.
+    moments were new. row_ids: case id -> row id, for moments that had a row before (the
+    backfill); new ids otherwise.
 
     A case belongs to one order (its id is built from the order number), so the lock on the
     order's journey makes "is this case stored?" and the insert one atomic step."""
@@ -667,10 +672,13 @@ async def record_moments(conn: AsyncConnection, moments: Sequence[RecoveryMoment
         if m.demand is not None and m.demand.currency != _amount(m)[1]:
             raise ValueError(f"case {m.case_id}: demand and gestures in different currencies")
     journey_ids: dict[str, str] = {}
-    row_ids = moment_ids([m.created_at for m in batch])
+    if row_ids is None:
+        ids = moment_ids([m.created_at for m in batch])
+    else:
+        ids = [row_ids[m.case_id] for m in batch]
     news = [
         new_moment(m, journey_ids.setdefault(m.order_number, journey_id(m.order_number)), row_id)
-        for m, row_id in zip(batch, row_ids, strict=True)
+        for m, row_id in zip(batch, ids, strict=True)
     ]
     alone = _alone(news)
     customers, journeys = _parents(news, alone)

@@ -16,6 +16,7 @@ from journeys.moments import MomentStore
 from journeys.outbox import Outbox
 from policies.replay import read_records
 from tests.support.moments import LAPTOP, SHOWER_OIL
+from tests.unit.journeys.before_0005 import insert_old, old_and_new
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -122,3 +123,32 @@ def test_flush_writes_what_the_outbox_holds(var_dir, capsys):
     assert "1 moment(s) and 0 score(s) written" in capsys.readouterr().out
     assert main(["journeys", "export"]) == 0
     assert LAPTOP.case_id in capsys.readouterr().out
+
+
+def test_backfill_gives_old_moments_their_journeys_and_can_run_again(var_dir, capsys):
+    url = f"sqlite+aiosqlite:///{var_dir / 'herstel.db'}"
+    old, _ = old_and_new()
+
+    async def before_0005() -> None:
+        await migrate(url, "0004")
+        engine = create_engine_for(url)
+        try:
+            await insert_old(engine, old)
+        finally:
+            await engine.dispose()
+
+    _in_thread(before_0005)
+    assert main(["journeys", "backfill", "--batch", "50"]) == 0  # migrates first
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "50 of 120 moment(s) backfilled (41%)",
+        "100 of 120 moment(s) backfilled (83%)",
+        "120 of 120 moment(s) backfilled (100%)",
+        "done: 120 moment(s) now have their journey, touchpoints and 3E's",
+    ]
+    assert main(["journeys", "export"]) == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(exported) == len(old) and all(m["journey_id"] for m in exported)
+    assert main(["journeys", "backfill"]) == 0
+    assert capsys.readouterr().out == "nothing to backfill: every moment has its journey\n"
+    assert main(["journeys", "backfill", "--batch", "0"]) == 2
