@@ -41,6 +41,7 @@ def _run(args: argparse.Namespace) -> int:
         f"  Web chat:        {stack.url('desk')}/\n"
         f"  REST channel:    POST {stack.url('rasa')}/webhooks/rest/webhook\n"
         f"  {agents_line(settings, stack.url('desk'))}\n"
+        f"  CX dashboard:    {stack.url('desk')}/dashboard\n"
         f"  Logs:            {stack.log_dir}\n"
         f"Press Ctrl-C to stop.",
         flush=True,

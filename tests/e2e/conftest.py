@@ -18,6 +18,7 @@ from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack, free_port
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
+from tests.support.browser import browser, page  # noqa: F401  (fixtures for the browser tests)
 from tests.support.slack_standin import CHANNEL_ID, SlackStandIn
 from tests.support.threaded import BackgroundServer
 from tests.support.whatsapp_standin import UPDATE_TEMPLATE, standin_env

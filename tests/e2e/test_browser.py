@@ -18,12 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import (
     Browser,
-    ConsoleMessage,
     Dialog,
     Locator,
     Page,
     expect,
-    sync_playwright,
 )
 
 from herstel.bootstrap import prepare
@@ -32,69 +30,15 @@ from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
 from tests.e2e.conftest import AGENTS, Customer
+from tests.support.browser import Console, open_page
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-# Headless and quiet: without the background-networking flags Chromium keeps trying to
-# reach Google's services, which a test machine (or a closed network) does not have.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-REPLY_TIMEOUT_MS = 60_000  # a turn with a carrier lookup; the machine is shared
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    # Per test, not per module: the sync API runs an event loop in this thread while it is
-    # open, and the stacks' set-up (asyncio.run) must not find one. A launch takes a second.
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/services.sh (make services)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class Console:
-    """JavaScript errors and console.error lines of one page."""
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-
-def _open_page(browser: Browser) -> Page:
-    # A context of its own: its own sessionStorage, so its own conversation id.
-    context = browser.new_context(viewport={"width": 900, "height": 1000}, locale="nl-NL")
-    opened = context.new_page()
-    opened.set_default_timeout(REPLY_TIMEOUT_MS)
-    return opened
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    opened = _open_page(browser)
-    yield opened
-    opened.context.close()
 
 
 @pytest.fixture
 def chat_page(browser: Browser) -> Iterator[Page]:
     """A customer's web chat next to the agent's inbox page."""
-    opened = _open_page(browser)
+    opened = open_page(browser)
     yield opened
     opened.context.close()
 

@@ -33,9 +33,9 @@ from herstel.settings import ROOT, Settings
 from journeys.db import create_engine_for
 from journeys.moment import RecoveryMoment
 from journeys.moments import MomentStore
-from tests.e2e.test_browser import Console, browser, page  # noqa: F401  (fixtures)
+from tests.support.browser import Console
+from tests.support.drafts import CAP_BELOW_BOT, generous_draft
 from tests.support.moments import SHOWER_OIL, moment
-from tests.unit.desk.test_dashboard_service import CAP_BELOW_BOT, generous_draft
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +128,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 def test_the_manager_sees_scores_and_quadrants_and_watches_a_new_moment_arrive(
     desk: Desk,
-    page: Page,  # noqa: F811
+    page: Page,
     tmp_path: Path,
 ):
     console = Console(page)
@@ -175,7 +175,7 @@ def test_the_manager_sees_scores_and_quadrants_and_watches_a_new_moment_arrive(
 
 def test_the_manager_replays_a_draft_and_sees_what_it_would_cost(
     desk: Desk,
-    page: Page,  # noqa: F811
+    page: Page,
     tmp_path: Path,
 ):
     console = Console(page)
@@ -213,7 +213,7 @@ def test_the_manager_replays_a_draft_and_sees_what_it_would_cost(
 
 def test_with_a_token_the_page_asks_for_it_and_an_empty_store_shows_the_empty_state(
     tmp_path_factory: pytest.TempPathFactory,
-    page: Page,  # noqa: F811
+    page: Page,
 ):
     var_dir = tmp_path_factory.mktemp("var-dashboard-token")
     in_a_thread(prepare(Settings(var_dir=var_dir), SystemClock()))

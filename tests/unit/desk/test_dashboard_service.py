@@ -18,23 +18,10 @@ from journeys.report import build_report
 from policies import DEFAULT_POLICY_PATH, Level, load_default
 from policies import cli as policies_cli
 from recovery.granting import budget_limits
+from tests.support.drafts import CAP_BELOW_BOT, DEFAULT_TEXT, NOT_AN_AMOUNT, generous_draft
 from tests.support.fixtures import Store
 from tests.support.moments import AT, LAPTOP, SHOWER_OIL, moment
 
-DEFAULT_TEXT = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-
-
-def generous_draft() -> str:
-    """The default mandate with the late laptop's unasked voucher at €12.50 instead of €10."""
-    head, rule = DEFAULT_TEXT.split("- id: late-slot-missed\n")
-    assert "amount: 10.00" in rule.split("- id:")[0]
-    rule = rule.replace("amount: 10.00", "amount: 12.50", 1)
-    return (head + "- id: late-slot-missed\n" + rule).replace("name: default", "name: generous")
-
-
-# An agent allowed less than the bot: `herstel policies check` calls this an error.
-CAP_BELOW_BOT = DEFAULT_TEXT.replace("      voucher: 50.00\n", "      voucher: 5.00\n", 1)
-NOT_AN_AMOUNT = DEFAULT_TEXT.replace("amount: 10.00", "amount: lots", 1)
 LATE_LAPTOPS = [moment(1), moment(2), moment(3)]
 
 
