@@ -59,13 +59,26 @@ def _nps_parts(column: Any, condition: ColumnElement[bool] | None = None) -> lis
     return [_count_if(p) for p in parts]
 
 
+# What moments are grouped by (the report rolls the groups up per dimension), currency first.
+_GROUPS = ("currency", "complaint_type", "decided_level", "channel", "language", "mandate_version")
+_BREAKDOWNS = {
+    "by_complaint": "complaint_type",
+    "by_level": "decided_level",
+    "by_channel": "channel",
+    "by_language": "language",
+    "by_mandate_version": "mandate_version",
+}
+_LEVELS = ("bot", "agent", "lead")
+
+
 def _moment_query(since: datetime | None) -> Any:
-    columns: list[Any] = [M.c.complaint_type, M.c.decided_level, M.c.currency, func.count()]
+    keys = [M.c[name] for name in _GROUPS]
+    columns: list[Any] = [*keys, func.count()]
     for name in MEASURES:
         columns += [func.sum(M.c[name]), func.count(M.c[name])]
     columns += _nps_parts(M.c.nps)
     columns += [func.sum(M.c.amount_minor), _count_if(M.c.recontacted)]
-    query = select(*columns).group_by(M.c.complaint_type, M.c.decided_level, M.c.currency)
+    query = select(*columns).group_by(*keys)
     return query.where(M.c.created_at >= since) if since is not None else query
 
 
@@ -106,7 +119,7 @@ class _Sums:
         self.recontacted = 0
 
     def add(self, row: Any) -> None:
-        values = list(row)[3:]
+        values = list(row)[len(_GROUPS) :]
         self.count += values[0]
         for i, name in enumerate(MEASURES):
             self.sums[name] += float(values[1 + 2 * i] or 0)
@@ -114,7 +127,7 @@ class _Sums:
         rest = values[1 + 2 * len(MEASURES) :]
         for i in range(3):
             self.nps[i] += int(rest[i] or 0)
-        currency = row[2]
+        currency = row[0]
         self.cost[currency] = self.cost.get(currency, 0) + int(rest[3] or 0)
         self.recontacted += int(rest[4] or 0)
 
@@ -134,16 +147,18 @@ class _Sums:
 
 
 def _rolled_up(rows: Iterable[Any]) -> dict[str, Any]:
-    overall, by_complaint, by_level = _Sums(), dict[str, _Sums](), dict[str, _Sums]()
+    overall = _Sums()
+    groups: dict[str, dict[str, _Sums]] = {name: {} for name in _BREAKDOWNS}
     for row in rows:
         overall.add(row)
-        by_complaint.setdefault(row[0], _Sums()).add(row)
-        by_level.setdefault(row[1], _Sums()).add(row)
-    return {
-        "overall": overall.as_json(),
-        "by_complaint": {k: v.as_json() for k, v in sorted(by_complaint.items())},
-        "by_level": {k: by_level[k].as_json() for k in ("bot", "agent", "lead") if k in by_level},
-    }
+        for name, column in _BREAKDOWNS.items():
+            key = row[_GROUPS.index(column)] or "unknown"
+            groups[name].setdefault(str(key), _Sums()).add(row)
+    rolled: dict[str, Any] = {"overall": overall.as_json()}
+    for name, found in groups.items():
+        order = [k for k in _LEVELS if k in found] if name == "by_level" else sorted(found)
+        rolled[name] = {k: found[k].as_json() for k in order}
+    return rolled
 
 
 def _phases(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:
@@ -323,6 +338,9 @@ def render_report(report: dict[str, Any]) -> str:
     rows = [_moment_row("all", moments["overall"])]
     rows += [_moment_row(k, v) for k, v in moments["by_complaint"].items()]
     rows += [_moment_row(f"decided by {k}", v) for k, v in moments["by_level"].items()]
+    rows += [_moment_row(f"on {k}", v) for k, v in moments["by_channel"].items()]
+    rows += [_moment_row(f"in {k}", v) for k, v in moments["by_language"].items()]
+    rows += [_moment_row(f"mandate {k}", v) for k, v in moments["by_mandate_version"].items()]
     lines += _table(_MOMENT_HEADER, rows)
     lines += [
         "",

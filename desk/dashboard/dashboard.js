@@ -96,6 +96,8 @@
     return tr;
   }
 
+  const LANGUAGES = { nl: "Dutch", en: "English" };
+
   function renderGroups(report) {
     const head = ["", "moments", "effectiveness", "ease", "emotion", "score", "uplift", "CSAT", "CES", "NPS", "cost"];
     const line = (name, g) => [name, String(g.moments), score(g.effectiveness), score(g.ease), score(g.emotion),
@@ -104,6 +106,9 @@
     const rows = [row(head, true), row(line("all", m.overall))];
     for (const [k, g] of Object.entries(m.by_complaint)) rows.push(row(line(label(k), g)));
     for (const [k, g] of Object.entries(m.by_level)) rows.push(row(line(`decided by ${k}`, g)));
+    for (const [k, g] of Object.entries(m.by_channel || {})) rows.push(row(line(`on ${label(k)}`, g)));
+    for (const [k, g] of Object.entries(m.by_language || {})) rows.push(row(line(`in ${LANGUAGES[k] || k}`, g)));
+    for (const [k, g] of Object.entries(m.by_mandate_version || {})) rows.push(row(line(`mandate ${k}`, g)));
     $("groups").replaceChildren(...rows);
   }
 

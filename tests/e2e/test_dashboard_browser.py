@@ -152,6 +152,9 @@ def test_the_manager_sees_scores_and_quadrants_and_watches_a_new_moment_arrive(
     expect(page.locator("#cost")).to_contain_text(f"€{LATE_LAPTOPS * 10}")
     expect(page.locator("#budgets")).to_contain_text("this month: voucher")
     expect(page.locator("#recent tr[data-case-id]")).to_have_count(10)
+    groups = page.locator("#groups")
+    expect(groups.locator("th", has_text="in Dutch")).to_have_count(1)
+    expect(groups.locator("th", has_text=re.compile(r"^mandate "))).to_have_count(1)
     page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
 
     # Nothing in the last 24 hours: an empty state, not zeros that look like data.

@@ -68,9 +68,13 @@ async def test_touchpoint_types_sort_into_the_four_quadrants(sqlite_store: Store
     assert {t["quadrant"] for t in strict["moments_of_truth"]} == {"unknown"}
 
 
-async def test_moments_roll_up_by_complaint_and_level(sqlite_store: Store) -> None:
+async def test_moments_roll_up_by_complaint_level_channel_language_and_mandate(
+    sqlite_store: Store,
+) -> None:
     moments = MomentStore(sqlite_store.engine)
-    laptop_2 = replace(moment(2), decided_by="lead:U7", csat=4, nps=10)
+    laptop_2 = replace(
+        moment(2), decided_by="lead:U7", csat=4, nps=10, language="en", mandate_version="draft2"
+    )
     await moments.record_many([LAPTOP, SHOWER_OIL, laptop_2])
     await moments.add_score(LAPTOP.case_id, "csat", 8)
     await moments.add_score(LAPTOP.case_id, "nps", 3)
@@ -90,11 +94,22 @@ async def test_moments_roll_up_by_complaint_and_level(sqlite_store: Store) -> No
     assert by_complaint["late_delivery"]["moments"] == 2
     assert by_complaint["damaged_product"]["cost"][0]["minor"] == 2845
     assert list(report["recovery_moments"]["by_level"]) == ["bot", "agent", "lead"]
+    rolled = report["recovery_moments"]
+    assert {k: v["moments"] for k, v in rolled["by_channel"].items()} == {
+        "webchat": 2,  # the laptops
+        "whatsapp": 1,  # the shower oil
+    }
+    assert {k: v["moments"] for k, v in rolled["by_language"].items()} == {"en": 1, "nl": 2}
+    assert rolled["by_language"]["en"]["csat"] == pytest.approx(4.0)
+    by_mandate = rolled["by_mandate_version"]
+    assert {k: v["moments"] for k, v in by_mandate.items()} == {LAPTOP.mandate_version: 2,
+                                                                 "draft2": 1}  # fmt: skip
     journeys = report["journeys"]
     assert journeys["journeys"] == 3 and journeys["nps_answers"] == 2
     assert journeys["phases"]["consumption"]["touchpoints"] == 6
     text = render_report(report)
     assert "decided by lead" in text and "€48.45" in text
+    assert "in en" in text and "mandate draft2" in text and f"on {SHOWER_OIL.channel}" in text
 
 
 async def test_since_leaves_older_moments_out(sqlite_store: Store) -> None:
