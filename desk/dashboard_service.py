@@ -26,7 +26,7 @@ from journeys.outbox import Outbox
 from journeys.periods import spec_for
 from journeys.report import build_report
 from policies import Level, Mandate, PolicyError, load_mandate_text
-from policies.checks import check_mandate
+from policies.checks import verdict
 from policies.replay import RecoveryRecord
 from policies.simulate import compare
 from recovery.granting import budget_limits
@@ -79,22 +79,10 @@ class Draft:
 
 def check_draft(text: str) -> Draft:
     """Load and check a draft as `herstel policies check` does; DraftRejected on errors."""
-    try:
-        mandate = load_mandate_text(text, source=DRAFT_SOURCE)
-    except PolicyError as exc:
-        # The same wording as `herstel policies check` (policies/cli.py, _check_file).
-        raise DraftRejected(
-            [
-                f"{p.file}:{p.line or '?'}: error: {f'{p.path}: ' if p.path else ''}{p.message}"
-                for p in exc.problems
-            ]
-        ) from None
-    findings = check_mandate(mandate)
-    errors = [str(f) for f in findings if f.severity == "error"]
-    warnings = [str(f) for f in findings if f.severity == "warning"]
-    if errors:
-        raise DraftRejected(errors, warnings)
-    return Draft(mandate, warnings)
+    found = verdict(lambda: load_mandate_text(text, source=DRAFT_SOURCE))
+    if found.errors or found.mandate is None:
+        raise DraftRejected(found.errors, found.warnings)
+    return Draft(found.mandate, found.warnings)
 
 
 class DashboardService:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -31,6 +31,7 @@ from policies.concepts import (
     GestureKind,
     Segment,
 )
+from policies.errors import PolicyError
 from policies.loader import format_path
 from policies.mandate import Mandate
 from policies.model import Rule
@@ -50,6 +51,33 @@ class Finding:
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.path}:" if self.path else ""
         return f"{where}: {self.severity}:{field} {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What `herstel policies check` says of one mandate, line by line."""
+
+    mandate: Mandate | None  # None when it could not be loaded
+    errors: list[str]
+    warnings: list[str]
+
+
+def verdict(load: Callable[[], Mandate]) -> Verdict:
+    """Load a mandate and check it; problems and findings worded as the checker prints them."""
+    try:
+        mandate = load()
+    except PolicyError as exc:
+        errors = [
+            f"{p.file}:{p.line or '?'}: error: {f'{p.path}: ' if p.path else ''}{p.message}"
+            for p in exc.problems
+        ]
+        return Verdict(None, errors, [])
+    findings = check_mandate(mandate)
+    return Verdict(
+        mandate,
+        [str(f) for f in findings if f.severity == "error"],
+        [str(f) for f in findings if f.severity == "warning"],
+    )
 
 
 def check_mandate(mandate: Mandate) -> list[Finding]:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from herstel.clock import SystemClock
 from herstel.reltime import parse_offset
 from policies.case import CaseInput
-from policies.checks import Finding, check_mandate
+from policies.checks import verdict
 from policies.engine import decide
 from policies.errors import PolicyError
 from policies.explain import render_json, render_text
@@ -161,23 +161,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _check_file(path: Path) -> dict[str, Any]:
-    report: dict[str, Any] = {"file": str(path), "errors": [], "warnings": []}
-    try:
-        mandate = load_mandate(path)
-    except PolicyError as exc:
-        report["errors"] = [
-            f"{p.file}:{p.line or '?'}: error: {_field(p.path)}{p.message}" for p in exc.problems
-        ]
-        return report
-    findings: list[Finding] = check_mandate(mandate)
-    report["errors"] = [str(f) for f in findings if f.severity == "error"]
-    report["warnings"] = [str(f) for f in findings if f.severity == "warning"]
-    report.update(name=mandate.name, version=mandate.version, rules=len(mandate.policy.rules))
+    found = verdict(lambda: load_mandate(path))
+    report: dict[str, Any] = {"file": str(path), "errors": found.errors, "warnings": found.warnings}
+    if found.mandate is not None:
+        m = found.mandate
+        report.update(name=m.name, version=m.version, rules=len(m.policy.rules))
     return report
-
-
-def _field(path: str) -> str:
-    return f"{path}: " if path else ""
 
 
 # --- explain --------------------------------------------------------------------------
