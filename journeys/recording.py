@@ -246,28 +246,24 @@ _MOMENT_COLUMNS = (
 )
 
 
-def _moment_state(row: Any) -> MomentState:
+def _moment_state(row: Sequence[Any]) -> MomentState:
+    """A stored moment from a row of _MOMENT_COLUMNS, read by position: a row's attributes
+    cost a lookup each, and load reads many rows."""
+    case_id, jid, customer_id, created_at, resolved, facts, *rest = row
+    turns, seconds, csat, ces, nps, tone_start, tone_end, failed, *settled = rest
     inputs = scoring.MomentInputs(
-        resolved=row.resolved,
-        facts_confirmed=row.facts_confirmed,
-        customer_turns=row.customer_turns,
-        seconds_to_resolution=row.seconds_to_resolution,
-        csat=row.csat,
-        ces=row.ces,
-        nps=row.nps,
-        tone_start=row.tone_start,
-        tone_end=row.tone_end,
+        resolved=resolved,
+        facts_confirmed=facts,
+        customer_turns=turns,
+        seconds_to_resolution=seconds,
+        csat=csat,
+        ces=ces,
+        nps=nps,
+        tone_start=tone_start,
+        tone_end=tone_end,
     )
-    stored = {name: getattr(row, name) for name in _SETTLED}
-    return MomentState(
-        row.case_id,
-        row.journey_id,
-        row.customer_id,
-        row.created_at,
-        inputs,
-        row.failed_score,
-        stored,
-    )
+    stored = dict(zip(_SETTLED, settled, strict=True))
+    return MomentState(case_id, jid, customer_id, created_at, inputs, failed, stored)
 
 
 async def load(
@@ -299,26 +295,15 @@ async def load(
         T.c.key, T.c.journey_id, T.c.phase, T.c.occurred_at, T.c.score, T.c.case_id,
         T.c.journey_nps,
     ).where(bulk.among(conn, T.c.journey_id, journey_ids))  # fmt: skip
-    for row in (await conn.execute(touch_query)).all():
-        case_id = row.case_id if row.key == recovery_key(row.case_id or "") else None
-        loaded.journeys[row.journey_id].touchpoints.append(
-            TouchState(
-                row.key,
-                row.journey_id,
-                row.phase,
-                row.occurred_at,
-                row.score,
-                row.score,
-                False,
-                case_id,
-                row.journey_nps,
-                row.journey_nps,
-            )
+    for key, jid, phase, at, score, case_id, nps in (await conn.execute(touch_query)).all():
+        recovery = case_id if key == recovery_key(case_id or "") else None
+        loaded.journeys[jid].touchpoints.append(
+            TouchState(key, jid, phase, at, score, score, False, recovery, nps, nps)
         )
     scores = select(J.c.id, J.c.score, J.c.nps).where(bulk.among(conn, J.c.id, journey_ids))
-    for row in (await conn.execute(scores)).all():
-        journey = loaded.journeys[row.id]
-        journey.stored_score, journey.nps = row.score, row.nps
+    for jid, score, nps in (await conn.execute(scores)).all():
+        journey = loaded.journeys[jid]
+        journey.stored_score, journey.nps = score, nps
     return loaded
 
 
