@@ -39,6 +39,10 @@ _RESPONSES = {
 }
 FRUSTRATION_LIMIT = 2  # the second outburst brings in a person
 OUTCOME_WAITING = "outcome_waiting"  # bot/components/takeover_policy.py reads it too
+NOT_DELIVERED = (
+    "Not delivered: the customer last wrote on WhatsApp more than 24 hours ago, and WhatsApp "
+    "then only delivers approved templates. Once they write again, you can write to them."
+)
 UNREACHABLE = (
     "The customer could not be told: they last wrote on WhatsApp more than 24 hours ago, and "
     "WhatsApp then only delivers approved templates (none is set: "
@@ -173,6 +177,18 @@ class ActionTellAgentOutcome(Action):
         ]
 
 
+async def _window_shut(tracker: Tracker, note: str) -> bool:
+    """True when WhatsApp would drop a free-form message now; the agents are then told."""
+    if not window_closed(tracker, time.time()):
+        return False
+    case = _entity(tracker, "case_id")
+    log.warning("conversation %s: WhatsApp window closed, agent's message not sent",
+                conversation_ref(tracker))  # fmt: skip
+    if case:
+        await (await get_services()).escalation.note(case, note)
+    return True
+
+
 async def _invite_back(
     dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, decided: str
 ) -> list[EventType]:
@@ -200,7 +216,7 @@ class ActionRelayAgentMessage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = _entity(tracker, "agent_text")
-        if text:
+        if text and not await _window_shut(tracker, NOT_DELIVERED):
             dispatcher.utter_message(text=text)
         return []
 
@@ -213,8 +229,9 @@ class ActionAgentTookOver(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         name = _entity(tracker, "agent_name") or "A colleague"
-        dispatcher.utter_message(response="utter_agent_took_over", agent_name=name)
-        return [SlotSet("agent_active", True)]
+        if not await _window_shut(tracker, NOT_DELIVERED):
+            dispatcher.utter_message(response="utter_agent_took_over", agent_name=name)
+        return [SlotSet("agent_active", True)]  # their next message goes to the agent
 
 
 class ActionAgentHandedBack(Action):

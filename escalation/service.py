@@ -194,7 +194,7 @@ class EscalationService:
             return Result(False, _refusal(stored.case), stored.case)
         message = Message("agent", text, self._clock.now())
         stored = await self._append(case_id, message)
-        await self._tell(stored, AGENT_MESSAGE, {"agent_text": text})
+        await self._tell(stored, AGENT_MESSAGE, {"agent_text": text, "case_id": case_id})
         await self._refresh(stored.case)
         return Result(True, "Sent to the customer.", stored.case)
 
@@ -215,7 +215,7 @@ class EscalationService:
         stored = await self._store.change(case_id, take)
         if not _holds(stored.case, agent, Status.TAKEN_OVER):
             return Result(False, _refusal(stored.case), stored.case)
-        await self._tell(stored, TOOK_OVER, {"agent_name": agent.name})
+        await self._tell(stored, TOOK_OVER, {"agent_name": agent.name, "case_id": case_id})
         await self._refresh(stored.case)
         return Result(True, "You have the conversation; the bot is silent.", stored.case)
 

@@ -9,7 +9,13 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.escalation import UNREACHABLE, ActionTellAgentOutcome
+from actions.escalation import (
+    NOT_DELIVERED,
+    UNREACHABLE,
+    ActionAgentTookOver,
+    ActionRelayAgentMessage,
+    ActionTellAgentOutcome,
+)
 from actions.services import use_services
 from escalation.model import Act
 from herstel.bootstrap import Services
@@ -121,3 +127,37 @@ async def test_without_a_template_the_agents_are_told_the_customer_cannot_be_rea
     assert "outcome_waiting" not in slots
     case = await world.escalation.case(case_id)
     assert case.state.thread[-1].text == UNREACHABLE
+
+
+def pushed_tracker(intent: str, entities: list[dict[str, str]], hours: float) -> Tracker:
+    tracker = decided_tracker("", "whatsapp", hours)
+    pushed = _user("EXTERNAL", intent, "whatsapp", time.time(), entities)
+    tracker.events[-1] = pushed
+    tracker.latest_message = pushed["parse_data"]
+    return tracker
+
+
+@pytest.mark.parametrize("hours, delivered", [(2, True), (25, False)])
+async def test_an_agents_own_message_after_24_hours_is_not_sent_and_the_agents_are_told(
+    decided, hours, delivered
+):
+    world, case_id, install = decided
+    install(TEMPLATE)
+    entities = [{"entity": "agent_text", "value": "Hoi, Anna hier."},
+                {"entity": "case_id", "value": case_id}]  # fmt: skip
+    tracker = pushed_tracker("EXTERNAL_agent_message", entities, hours)
+    dispatcher = CollectingDispatcher()
+    await ActionRelayAgentMessage().run(dispatcher, tracker, {})
+    took_over = CollectingDispatcher()
+    entities = [{"entity": "agent_name", "value": "Anna"}, {"entity": "case_id", "value": case_id}]
+    tracker = pushed_tracker("EXTERNAL_agent_took_over", entities, hours)
+    events = await ActionAgentTookOver().run(took_over, tracker, {})
+    assert slots_of(events) == {"agent_active": True}  # their next message goes to Anna
+    thread = [m.text for m in (await world.escalation.case(case_id)).state.thread]
+    if delivered:
+        assert [m.get("text") for m in dispatcher.messages] == ["Hoi, Anna hier."]
+        assert [m.get("response") for m in took_over.messages] == ["utter_agent_took_over"]
+        assert NOT_DELIVERED not in thread
+    else:
+        assert dispatcher.messages == [] and took_over.messages == []
+        assert thread.count(NOT_DELIVERED) == 2

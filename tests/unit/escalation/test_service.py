@@ -105,8 +105,8 @@ async def test_take_over_routes_the_customer_to_the_agent_until_handed_back(worl
         ("agent", "Hoi, ik ben Anna."),
     ]
     assert [(t[1], t[2]) for t in conversations.triggered] == [
-        ("EXTERNAL_agent_took_over", {"agent_name": "Anna"}),
-        ("EXTERNAL_agent_message", {"agent_text": "Hoi, ik ben Anna."}),
+        ("EXTERNAL_agent_took_over", {"agent_name": "Anna", "case_id": case_id}),
+        ("EXTERNAL_agent_message", {"agent_text": "Hoi, ik ben Anna.", "case_id": case_id}),
         ("EXTERNAL_agent_handed_back", {}),
     ]
 
