@@ -503,24 +503,23 @@ def _failed_at(moment: RecoveryMoment) -> datetime:
     return moment.created_at - timedelta(seconds=moment.seconds_to_resolution or 0)
 
 
-@dataclass(slots=True)
-class NewMoment:
-    """A moment about to be inserted: its row, its state for settling, its two touchpoints."""
+@dataclass(slots=True, kw_only=True)
+class NewMoment(MomentState):
+    """A moment about to be inserted: its state for settling, its row, its two touchpoints."""
 
+    journey_id: str  # always known for a new moment
     moment: RecoveryMoment
-    journey_id: str
     row: dict[str, Any]
-    state: MomentState
     failed: TouchState
     recovery: TouchState
 
     def join(self, journey: JourneyState) -> None:
-        journey.moments.append(self.state)
+        journey.moments.append(self)
         journey.touchpoints += (self.failed, self.recovery)
 
     def settled_row(self) -> dict[str, Any]:
         """The row, completed with what settling computed (in place: it is inserted once)."""
-        self.row.update(self.state.settled)
+        self.row.update(self.settled)
         return self.row
 
     def touch_rows(self) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -565,12 +564,17 @@ def new_moment(m: RecoveryMoment, jid: str, row_id: str) -> NewMoment:
     )
     case, at = m.case_id, m.created_at
     return NewMoment(
-        m,
-        jid,
-        row,
-        MomentState(case, jid, m.customer_id, at, inputs, failed, None),
-        TouchState(failed_key(case), jid, FAILED_PHASE, _failed_at(m), failed, None, True),
-        TouchState(recovery_key(case), jid, RECOVERY_PHASE, at, None, None, True, case),
+        case_id=case,
+        journey_id=jid,
+        customer_id=m.customer_id,
+        created_at=at,
+        inputs=inputs,
+        failed_score=failed,
+        stored=None,
+        moment=m,
+        row=row,
+        failed=TouchState(failed_key(case), jid, FAILED_PHASE, _failed_at(m), failed, None, True),
+        recovery=TouchState(recovery_key(case), jid, RECOVERY_PHASE, at, None, None, True, case),
     )
 
 
@@ -597,20 +601,22 @@ def _parents(
     journeys: dict[str, dict[str, Any]] = {}
     for new in news:
         m, at, failed_at = new.moment, new.moment.created_at, new.failed_at
-        c = customers.setdefault(
-            m.customer_id,
-            {"id": m.customer_id, "segment": None, "first_seen_at": at, "last_seen_at": at},
-        )
+        c = customers.get(m.customer_id)
+        if c is None:
+            c = customers[m.customer_id] = {"id": m.customer_id, "segment": None,
+                                            "first_seen_at": at, "last_seen_at": at}  # fmt: skip
         c["first_seen_at"] = min(c["first_seen_at"], failed_at)
         if at >= c["last_seen_at"]:
             c["last_seen_at"] = at
             c["segment"] = m.segment or c["segment"]
-        j = journeys.setdefault(new.journey_id, {
-            "id": new.journey_id, "order_number": m.order_number, "customer_id": m.customer_id,
-            "order_value_minor": None, "currency": None, "started_at": failed_at,
-            "updated_at": at, "score": alone[new.journey_id].score, "nps": None,
-            "nps_at": None,
-        })  # fmt: skip
+        j = journeys.get(new.journey_id)
+        if j is None:
+            j = journeys[new.journey_id] = {
+                "id": new.journey_id, "order_number": m.order_number,
+                "customer_id": m.customer_id, "order_value_minor": None, "currency": None,
+                "started_at": failed_at, "updated_at": at,
+                "score": alone[new.journey_id].score, "nps": None, "nps_at": None,
+            }  # fmt: skip
         j["started_at"] = min(j["started_at"], failed_at)
         j["updated_at"] = max(j["updated_at"], at)
         if j["order_value_minor"] is None and m.order_value is not None:
@@ -681,9 +687,9 @@ async def record_moments(
     adopted = _adopt_new_journeys(loaded, alone, stale)
     for new in fresh:
         if new.journey_id not in adopted:
-            new.state.settled.clear()
+            new.settled.clear()
             new.join(loaded.journeys[new.journey_id])
-        loaded.by_customer[new.moment.customer_id].append(new.state)
+        loaded.by_customer[new.customer_id].append(new)
     settle(loaded, recount=(low, high + HISTORY_WINDOW), settled=adopted)
     await write_settled(conn, loaded, [new.settled_row() for new in fresh])
     touch_rows = {row["key"]: row for new in fresh for row in new.touch_rows()}
