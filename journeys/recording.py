@@ -523,18 +523,20 @@ class NewMoment(MomentState):
         return self.row
 
     def touch_rows(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The two touchpoints' columns that do not come from settling. Built when inserting
-        rather than kept from the start: fewer objects for the garbage collector to walk."""
-        m, jid, failed = self.moment, self.journey_id, self.failed
+        """The two touchpoints' rows, settled. Built when inserting rather than kept from the
+        start: fewer objects alive while the batch is settled."""
+        m, jid, failed, recovery = self.moment, self.journey_id, self.failed, self.recovery
         kind = failed_type(m.complaint_type)
         return (
             {"key": failed.key, "journey_id": jid, "phase": FAILED_PHASE, "type": kind,
              "channel": m.carrier if kind == "delivery" else None, "occurred_at": failed.at,
-             "source": "estimated", "raw_score": None, "scale": None, "case_id": m.case_id},
-            {"key": self.recovery.key, "journey_id": jid, "phase": RECOVERY_PHASE,
+             "score": failed.score, "source": "estimated", "raw_score": None, "scale": None,
+             "case_id": m.case_id, "journey_nps": failed.nps},
+            {"key": recovery.key, "journey_id": jid, "phase": RECOVERY_PHASE,
              "type": RECOVERY_TYPE, "channel": m.channel, "occurred_at": m.created_at,
-             "source": "derived", "raw_score": m.csat,
-             "scale": None if m.csat is None else "csat", "case_id": m.case_id},
+             "score": recovery.score, "source": "derived", "raw_score": m.csat,
+             "scale": None if m.csat is None else "csat", "case_id": m.case_id,
+             "journey_nps": recovery.nps},
         )  # fmt: skip
 
     @property
@@ -692,8 +694,10 @@ async def record_moments(
         loaded.by_customer[new.customer_id].append(new)
     settle(loaded, recount=(low, high + HISTORY_WINDOW), settled=adopted)
     await write_settled(conn, loaded, [new.settled_row() for new in fresh])
-    touch_rows = {row["key"]: row for new in fresh for row in new.touch_rows()}
-    await insert_touchpoints(conn, loaded, touch_rows, known_new=True)  # keys of new cases
+    # Journey by journey, as settling lists them: stored in the order later loads sum them in.
+    in_order = sorted(fresh, key=attrgetter("journey_id"))
+    touch_rows = [row for new in in_order for row in new.touch_rows()]  # keys of new cases
+    await bulk.insert(conn, T, touch_rows, _skip_known("key"), "insert_touchpoints", known_new=True)
     return len(fresh)
 
 
