@@ -82,7 +82,7 @@ async def _next_heads(
         .limit(batch)
     )  # fmt: skip
     if after is not None:
-        query = query.where(tuple_(M.c.created_at, M.c.case_id) > tuple_(*after))
+        query = query.where(tuple_(M.c.created_at, M.c.case_id) > after)  # bound as the columns
     return [Head(*row) for row in (await conn.execute(query)).all()]
 
 
