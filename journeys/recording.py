@@ -10,6 +10,7 @@ a moment flushed late from the outbox lands exactly where it would have.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import os
@@ -49,6 +50,10 @@ FAILED_TYPE = {
 RECOVERY_TYPE = "complaint_handling"
 RECOVERY_PHASE = FAILED_PHASE = "consumption"  # delivery, unpacking, use and the fix after
 LEVELS = ("bot", "agent", "lead")
+# Moments prepared between two yields to the event loop: preparing a batch is CPU only, and in
+# one go it would hold up every other task for 20+ ms, such as another writer's transaction
+# that holds the locks this batch waits for next (two writers then go no faster than one).
+SLICE = 50
 
 M = cast(Table, RecoveryMomentRow.__table__)
 T = cast(Table, TouchpointRow.__table__)
@@ -580,7 +585,7 @@ def new_moment(m: RecoveryMoment, jid: str, row_id: str) -> NewMoment:
     )
 
 
-def _alone(news: Sequence[NewMoment]) -> dict[str, JourneyState]:
+async def _alone(news: Sequence[NewMoment]) -> dict[str, JourneyState]:
     """The batch's journeys holding only what the batch brings, settled: right for a journey
     new to the store (inserted with its score, so no update follows), and only a starting
     point for a known one (settled again once loaded)."""
@@ -590,8 +595,10 @@ def _alone(news: Sequence[NewMoment]) -> dict[str, JourneyState]:
         if journey is None:
             journey = journeys[new.journey_id] = JourneyState()
         new.join(journey)
-    for journey in journeys.values():
+    for n, journey in enumerate(journeys.values(), 1):
         _settle_journey(journey)
+        if n % SLICE == 0:
+            await asyncio.sleep(0)
     return journeys
 
 
@@ -669,11 +676,14 @@ async def record_moments(
         ids = moment_ids([m.created_at for m in batch])
     else:
         ids = [row_ids[m.case_id] for m in batch]
-    news = [
-        new_moment(m, journey_ids.setdefault(m.order_number, journey_id(m.order_number)), row_id)
-        for m, row_id in zip(batch, ids, strict=True)
-    ]
-    alone = _alone(news)
+    news: list[NewMoment] = []
+    for start in range(0, len(batch), SLICE):
+        news += [
+            new_moment(m, journey_ids.setdefault(m.order_number, journey_id(m.order_number)), rid)
+            for m, rid in zip(batch[start : start + SLICE], ids[start : start + SLICE], strict=True)
+        ]
+        await asyncio.sleep(0)
+    alone = await _alone(news)
     customers, journeys = _parents(news, alone)
     await upsert_customers(conn, customers)
     await upsert_journeys(conn, journeys)
