@@ -1,0 +1,1 @@
+"""The Shopify Admin GraphQL API behind shop.model.Shop, and a local Shopify-shaped simulator."""
