@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -21,6 +20,7 @@ from shop.errors import IdempotencyConflict
 from shop.gestures import RefundMade, ReplacementCreated, ShopResult, TreatAdded, VoucherIssued
 from shop.identity import find_postcode
 from shop.model import Order, OrderLine
+from shop.world import load_orders
 
 R = TypeVar("R", bound=ShopResult)
 VOUCHER_VALIDITY = timedelta(days=365)
@@ -42,7 +42,7 @@ class DemoShop:
 
     async def seed(self, path: Path = DEFAULT_SEED) -> int:
         """(Re)write the demo orders with times relative to now; returns how many."""
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: ASYNC240 (tiny, once)
+        data = load_orders(path)
         now = self._clock.now()
         numbers = [str(order["number"]) for order in data["orders"]]
         async with self._sessions.begin() as session:

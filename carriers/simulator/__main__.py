@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from aiohttp import web
-
 from carriers.simulator.app import create_app
 from carriers.simulator.scenarios import DEFAULT_SCENARIOS, ScenarioFileError
 from herstel.clock import Clock, FrozenClock, SystemClock
+from herstel.serving import serve
 
 
 def _aware(text: str) -> datetime:
@@ -35,24 +33,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(app: web.Application, host: str, port: int) -> None:
-    """Serve until SIGINT or SIGTERM; print one line once the port is open."""
-    # handler_cancellation: a client that timed out on a "slow" answer frees its handler.
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-        bound_port = runner.addresses[0][1]
-        print(f"carrier simulator listening on http://{host}:{bound_port}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     clock: Clock = FrozenClock(args.now) if args.now else SystemClock()
@@ -61,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    asyncio.run(serve(app, args.host, args.port))
+    asyncio.run(serve(app, args.host, args.port, name="carrier simulator"))
     return 0
 
 
