@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _MONEY = "shopMoney { amount currencyCode }"
 
-ORDER_FIELDS = f"""
+_ORDER_FIELDS = f"""
 fragment HerstelOrderFields on Order {{
   id
   name
@@ -38,15 +38,15 @@ query HerstelOrders($query: String!, $first: Int!) {
   }
 }
 """
-    + ORDER_FIELDS
+    + _ORDER_FIELDS
 )
 
-GIFT_CARD_FIELDS = "id note expiresOn lastCharacters initialValue { amount currencyCode }"
+_GIFT_CARD_FIELDS = "id note expiresOn lastCharacters initialValue { amount currencyCode }"
 
 GIFT_CARD_CREATE = f"""
 mutation HerstelGiftCardCreate($input: GiftCardCreateInput!) {{
   giftCardCreate(input: $input) {{
-    giftCard {{ {GIFT_CARD_FIELDS} }}
+    giftCard {{ {_GIFT_CARD_FIELDS} }}
     giftCardCode
     userErrors {{ field code message }}
   }}
@@ -55,7 +55,7 @@ mutation HerstelGiftCardCreate($input: GiftCardCreateInput!) {{
 
 GIFT_CARDS = f"""
 query HerstelGiftCards($query: String!) {{
-  giftCards(first: 1, query: $query) {{ nodes {{ {GIFT_CARD_FIELDS} }} }}
+  giftCards(first: 1, query: $query) {{ nodes {{ {_GIFT_CARD_FIELDS} }} }}
 }}
 """
 
