@@ -35,7 +35,10 @@ def orders(*nodes: dict[str, Any]) -> dict[str, Any]:
 TAGGED = {"tagsAdd": {"node": {"id": "x"}, "userErrors": []}}
 
 
-@pytest.mark.parametrize("name", [n for n in dir(documents) if n.isupper() and not n.startswith("_")])
+DOCUMENTS = [n for n in dir(documents) if n.isupper() and not n.startswith("_")]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
 def test_every_document_is_valid_against_shopifys_schema(name: str) -> None:
     schema = graphql.build_schema(SCHEMA.read_text(encoding="utf-8"))
     assert graphql.validate(schema, graphql.parse(getattr(documents, name))) == []
@@ -265,9 +268,7 @@ async def test_replacement_is_a_tagged_free_draft_order_then_completed(
     assert order is not None
     made = await shop.create_replacement(key, order, "LAP-14-PRO", keep_damaged=True)
     assert made.replacement_order == "100999" and made.keep_damaged
-    _, variables, repeatable = next(
-        c for c in client.calls if c[0] == "HerstelDraftOrderCreate"
-    )
+    _, variables, repeatable = next(c for c in client.calls if c[0] == "HerstelDraftOrderCreate")
     sent = variables["input"]
     assert not repeatable
     assert sent["lineItems"] == [
