@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -29,6 +31,9 @@ from recovery.granting import Granter
 from recovery.service import RecoveryService
 from recovery.standing import StandingReader
 from shop.demo import DemoShop
+from shop.model import Shop
+from shop.shopify.adapter import ShopifyShop
+from shop.shopify.orders import Rules
 
 
 @dataclass
@@ -49,10 +54,8 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     settings = settings or Settings()
     clock = clock or SystemClock()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    shop_db = create_engine_for(settings.shop_db_url)
-    shop = DemoShop(shop_db, clock)
-    await shop.create_schema()
     session = aiohttp.ClientSession()
+    shop, close_shop = await _shop(settings, session, clock)
     journeys = create_engine_for(settings.journey_db_url)
     mandate = load_mandate(settings.policy_file)
     ledger = GestureLedger(journeys, clock)
@@ -83,9 +86,40 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         recovery,
         escalation,
         settings,
-        [shop_db.dispose, session.close, journeys.dispose, _cancelling(flusher)],
+        [close_shop, session.close, journeys.dispose, _cancelling(flusher)],
         DashboardService(journeys, mandate, settings.policy_file, clock, outbox=outbox),
     )
+
+
+async def _shop(
+    settings: Settings, session: aiohttp.ClientSession, clock: Clock
+) -> tuple[Shop, Callable[[], Awaitable[None]]]:
+    """The shop settings name, and how to close it."""
+    if settings.shop == "shopify":
+        token = settings.shopify_access_token.get_secret_value()
+        shopify = ShopifyShop.connect(
+            session,
+            settings.shopify_endpoint,
+            token,
+            clock,
+            timeout=settings.shopify_timeout_seconds,
+            code_secret=settings.shopify_code_secret.get_secret_value(),
+            rules=Rules(
+                order_prefix=settings.shopify_order_prefix,
+                vip_tag=settings.shopify_vip_tag,
+                promise=timedelta(days=settings.shopify_promise_days),
+            ),
+            notify_customer=settings.shopify_notify_customers,
+        )
+        return shopify, _nothing
+    engine = create_engine_for(settings.shop_db_url)
+    demo = DemoShop(engine, clock)
+    await demo.create_schema()
+    return demo, engine.dispose
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _cancelling(task: asyncio.Task[None]):  # type: ignore[no-untyped-def]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,23 @@ class Settings(BaseSettings):
     var_dir: Path = ROOT / "var"
     database_url: str = ""  # journey store; default: sqlite in var_dir
     shop_database_url: str = ""  # the demo shop; default: sqlite in var_dir
+
+    # The shop: the local demo shop, or a Shopify store's Admin API (README: Shopify).
+    shop: Literal["demo", "shopify"] = "demo"
+    shopify_store_domain: str = Field(
+        default="", pattern=r"^$|^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
+    )
+    shopify_access_token: SecretStr = SecretStr("")
+    shopify_api_version: str = Field(default="2026-10", pattern=r"^\d{4}-\d{2}$")
+    shopify_api_url: str = ""  # instead of https://<store domain>, e.g. the local simulator
+    shopify_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # Gift card codes are derived from the idempotency key with this secret (default: the
+    # access token), so a retry recognises the card it made; keep it when rotating the token.
+    shopify_code_secret: SecretStr = SecretStr("")
+    shopify_order_prefix: str = "#"  # the order name's prefix in the Shopify admin
+    shopify_vip_tag: str = "vip"  # customers with this tag are in the vip segment
+    shopify_promise_days: float = Field(default=2, gt=0)  # when checkout gave no delivery date
+    shopify_notify_customers: bool = True  # Shopify e-mails the customer about a refund
 
     # The mandate: which gestures the bot and agents may give.
     policy_file: Path = ROOT / "policies" / "default.yml"
@@ -57,6 +75,20 @@ class Settings(BaseSettings):
 
     # After CSAT and CES, NPS is asked in this share of cases (a stable sample by case).
     nps_percent: int = Field(default=25, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _shop_configured(self) -> Settings:
+        if self.shop == "shopify":
+            if not (self.shopify_store_domain or self.shopify_api_url):
+                raise ValueError("HERSTEL_SHOP=shopify needs HERSTEL_SHOPIFY_STORE_DOMAIN")
+            if not self.shopify_access_token.get_secret_value():
+                raise ValueError("HERSTEL_SHOP=shopify needs HERSTEL_SHOPIFY_ACCESS_TOKEN")
+        return self
+
+    @property
+    def shopify_endpoint(self) -> str:
+        base = (self.shopify_api_url or f"https://{self.shopify_store_domain}").rstrip("/")
+        return f"{base}/admin/api/{self.shopify_api_version}/graphql.json"
 
     def sqlite_url(self, name: str) -> str:
         return f"sqlite+aiosqlite:///{self.var_dir / name}"

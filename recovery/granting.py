@@ -15,6 +15,7 @@ from journeys.errors import BudgetExceeded
 from journeys.ledger import GestureLedger
 from journeys.records import BudgetLimit, ReservationRequest
 from policies import GestureKind, Level, Mandate, Offer
+from shop.errors import ShopRefused
 from shop.gestures import ShopResult
 from shop.model import Order, OrderLine, Shop
 
@@ -82,6 +83,10 @@ class Granter:
             key = reservation.idempotency_key
             try:
                 result = await self._carry_out(key, order, item, offer)
+            except ShopRefused as exc:  # nothing was done, and trying again will not help
+                log.warning("case %s: the shop refused %s: %s", case_id, offer.kind, exc)
+                await self._release([(offer, reservation)])
+                raise NotGranted(f"the shop refused {offer.kind}") from exc
             except Exception:
                 log.exception("case %s: the shop failed to carry out %s", case_id, offer.kind)
                 await self._release([(offer, reservation)])

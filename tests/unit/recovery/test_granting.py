@@ -12,6 +12,7 @@ from policies import ComplaintType, load_default, load_mandate_data
 from recovery.granting import Granter, NotGranted
 from recovery.proposal import Complaint
 from recovery.service import RecoveryService, offer_key
+from shop.errors import ShopRefused
 from shop.memory import InMemoryShop
 from tests.builders import a_shipment, an_order
 
@@ -121,3 +122,17 @@ async def test_a_granted_case_leaves_one_recovery_moment_with_its_facts(sqlite_s
     assert moment["decided_by"] == "bot"
     assert moment["mandate_version"] == load_default().version
     assert moment["hours_late"] > 1
+
+
+async def test_a_gesture_the_shop_refuses_is_not_granted_and_costs_nothing(sqlite_store):
+    class RefusingShop(InMemoryShop):
+        async def issue_voucher(self, key, order, amount):
+            raise ShopRefused("gift card limit exceeded")
+
+    service = a_service(sqlite_store, RefusingShop([laptop_order(sqlite_store.clock)]))
+    with pytest.raises(NotGranted, match="refused"):
+        await accept_voucher(service)
+    history = await sqlite_store.ledger.customer_history(
+        "cus_0001", sqlite_store.clock.now() - timedelta(days=1)
+    )
+    assert history.count == 0
