@@ -30,6 +30,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8090, help="0 picks a free port")
     parser.add_argument("--scenarios", type=Path, default=DEFAULT_SCENARIOS)
     parser.add_argument("--now", type=_aware, help="freeze the clock at this ISO 8601 time")
+    parser.add_argument("--world", type=Path, help="a demo world's stories (herstel demo seed)")
     return parser.parse_args(argv)
 
 
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     clock: Clock = FrozenClock(args.now) if args.now else SystemClock()
     try:
-        app = create_app(args.scenarios, clock)
+        app = create_app(args.scenarios, clock, args.world)
     except ScenarioFileError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -11,7 +11,12 @@ from typing import Any
 from aiohttp import web
 
 from carriers.simulator import dhl_body, postnl_body
-from carriers.simulator.scenarios import DEFAULT_SCENARIOS, Scenario, load_scenarios
+from carriers.simulator.scenarios import (
+    DEFAULT_SCENARIOS,
+    Scenario,
+    ScenarioBook,
+    load_scenarios,
+)
 from herstel.clock import Clock, SystemClock
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,16 +43,19 @@ class SimulatorClock:
         self._offset += delta
 
 
-SCENARIOS = web.AppKey("scenarios", dict[str, Scenario])
+SCENARIOS = web.AppKey("scenarios", ScenarioBook)
 CLOCK = web.AppKey("clock", SimulatorClock)
 
 
 def create_app(
-    scenarios_path: Path | str | None = None, clock: Clock | None = None
+    scenarios_path: Path | str | None = None,
+    clock: Clock | None = None,
+    world: Path | None = None,
 ) -> web.Application:
-    """Raises ScenarioFileError at start-up, naming the tracking number and field, on a bad file."""
+    """Raises ScenarioFileError at start-up, naming the tracking number and field, on a bad file.
+    A demo world's stories (`world`) are added, and re-read when the file changes."""
     app = web.Application()
-    app[SCENARIOS] = load_scenarios(scenarios_path or DEFAULT_SCENARIOS)
+    app[SCENARIOS] = ScenarioBook(load_scenarios(scenarios_path or DEFAULT_SCENARIOS), world)
     app[CLOCK] = SimulatorClock(clock or SystemClock())
     app.router.add_get("/shipment/v2/status/barcode/{barcode}", postnl_status)
     app.router.add_get("/track/shipments", dhl_shipments)

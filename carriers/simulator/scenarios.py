@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -119,10 +122,14 @@ def load_scenarios(path: Path | str = DEFAULT_SCENARIOS) -> dict[str, Scenario]:
     """Read and validate a scenario file; any problem names the tracking number and field."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        # A generated demo world is JSON (quick at scale); its parcel stories are "shipments".
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        if path.suffix == ".json" and isinstance(data, dict):
+            data = {"shipments": data.get("shipments", {})}
     except OSError as exc:
         raise ScenarioFileError(f"{path}: cannot read scenario file: {exc}") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise ScenarioFileError(f"{path}: not valid YAML: {exc}") from exc
     try:
         return dict(ScenarioFile.model_validate(data).shipments)
@@ -136,3 +143,35 @@ def _describe(path: Path, exc: ValidationError) -> str:
         where = ".".join(str(part) for part in error["loc"]) or "(top level)"
         lines.append(f"  {where}: {error['msg']}")
     return "\n".join(lines)
+
+
+class ScenarioBook(Mapping[str, Scenario]):
+    """The scenario file's stories plus a demo world's, which may appear or change while the
+    simulator runs (`herstel demo seed`); the world file is looked at at most once a second."""
+
+    def __init__(self, base: dict[str, Scenario], world: Path | None = None) -> None:
+        self._base = base
+        self._world = world
+        self._stamp: float | None = None
+        self._checked = 0.0
+        self._all = dict(base)
+
+    def _fresh(self) -> dict[str, Scenario]:
+        if self._world is None or time.monotonic() - self._checked < 1.0:
+            return self._all
+        self._checked = time.monotonic()
+        stamp = self._world.stat().st_mtime if self._world.exists() else None
+        if stamp != self._stamp:
+            self._stamp = stamp
+            world = load_scenarios(self._world) if stamp is not None else {}
+            self._all = {**self._base, **world}
+        return self._all
+
+    def __getitem__(self, number: str) -> Scenario:
+        return self._fresh()[number]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fresh())
+
+    def __len__(self) -> int:
+        return len(self._fresh())

@@ -1,0 +1,1 @@
+"""The demo world: the README's orders plus generated customers, orders and parcel stories."""
