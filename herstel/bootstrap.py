@@ -13,6 +13,7 @@ import aiohttp
 
 from carriers.factory import build_carrier
 from carriers.model import Carrier
+from demoworld import service as demo_world
 from desk.dashboard_service import DashboardService
 from escalation.agents import INBOX_AGENTS, AgentDirectory
 from escalation.conversations import RasaConversations
@@ -172,13 +173,10 @@ def _carriers(
 
 
 async def prepare(settings: Settings, clock: Clock) -> int:
-    """Once at start-up: migrate the journey store, write the demo orders; returns how many."""
+    """Once at start-up: migrate the journey store, write the demo shop's orders (the README's
+    and a generated demo world's); returns how many orders the demo shop holds."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     await migrate(settings.journey_db_url)
-    engine = create_engine_for(settings.shop_db_url)
-    try:
-        demo = DemoShop(engine, clock)
-        await demo.create_schema()
-        return await demo.seed()
-    finally:
-        await engine.dispose()
+    if settings.shop != "demo":
+        return 0
+    return (await demo_world.load(settings, clock)).orders

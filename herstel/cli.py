@@ -9,6 +9,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from demoworld import cli as demo_cli
+from demoworld import service as demo_world
 from herstel.bootstrap import prepare
 from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
@@ -28,7 +30,12 @@ def _run(args: argparse.Namespace) -> int:
     model = ensure_model(ROOT)
     settings = Settings()
     count = asyncio.run(prepare(settings, SystemClock()))
-    print(f"Demo shop ready with {count} orders (see README: Demo orders).", flush=True)
+    if settings.shop == "demo":
+        fresh = demo_world.is_embedded_demo(settings) and not args.keep_history
+        if fresh:  # the stories start again from now, so does their history
+            asyncio.run(demo_world.forget_history(settings, SystemClock()))
+        history = "starting afresh" if fresh else "history kept"
+        print(f"Demo shop ready with {count} orders, {history} (README: Demo orders).", flush=True)
     stack = Stack(
         Ports(args.rasa_port, args.actions_port, args.simulator_port, args.desk_port),
         var_dir=settings.var_dir,
@@ -75,12 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--actions-port", type=int, default=defaults.actions)
     run.add_argument("--simulator-port", type=int, default=defaults.simulator)
     run.add_argument("--desk-port", type=int, default=defaults.desk)
+    run.add_argument(
+        "--keep-history",
+        action="store_true",
+        help="keep the demo's gestures, cases and moments from earlier runs",
+    )
     run.set_defaults(handler=_run)
     train = commands.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(handler=_train)
     policies_cli.register(commands)
     journeys_cli.register(commands)
+    demo_cli.register(commands)
     return parser
 
 

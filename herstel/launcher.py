@@ -13,6 +13,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from demoworld import WORLD_FILE
 from herstel.rasa_env import rasa_command, rasa_environ
 from herstel.settings import ROOT
 
@@ -90,6 +91,7 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         python = sys.executable
         sim = [python, "-m", "carriers.simulator", "--port", str(self.ports.simulator)]
+        sim += ["--world", str(self.var_dir / WORLD_FILE)]  # herstel demo seed
         if self.simulator_now:
             sim += ["--now", self.simulator_now]
         self._spawn("simulator", sim, self.app_env())

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -40,20 +40,28 @@ class DemoShop:
         async with self._engine.begin() as conn:
             await conn.run_sync(DemoBase.metadata.create_all)
 
-    async def seed(self, path: Path = DEFAULT_SEED) -> int:
-        """(Re)write the demo orders with times relative to now; returns how many."""
-        data = load_orders(path)
+    async def seed(self, *extra: Path) -> int:
+        """Make the shop hold the README's orders and any generated world's, with times
+        relative to now; returns how many orders. Gestures made before are kept."""
+        specs = [load_orders(DEFAULT_SEED), *(load_orders(path) for path in extra)]
         now = self._clock.now()
-        numbers = [str(order["number"]) for order in data["orders"]]
+        customers = {c["id"]: c for spec in specs for c in spec["customers"]}
+        orders = {str(o["number"]): o for spec in specs for o in spec["orders"]}
         async with self._sessions.begin() as session:
-            await session.execute(
-                delete(OrderLineRow).where(OrderLineRow.order_number.in_(numbers))
-            )
-            await session.execute(delete(OrderRow).where(OrderRow.number.in_(numbers)))
-            for customer in data["customers"]:
-                await session.merge(CustomerRow(**customer))
-            session.add_all(_order_row(order, now) for order in data["orders"])
-        return len(numbers)
+            for table in (OrderLineRow, OrderRow, CustomerRow):
+                await session.execute(delete(table))
+            for chunk in _chunks(list(customers.values())):
+                await session.execute(insert(CustomerRow), chunk)
+            for chunk in _chunks(list(orders.values())):
+                await session.execute(insert(OrderRow), [_order_row(o, now) for o in chunk])
+                lines = [line for o in chunk for line in _line_rows(o)]
+                await session.execute(insert(OrderLineRow), lines)
+        return len(orders)
+
+    async def forget_gestures(self) -> None:
+        """The demo starts afresh: what was carried out before is forgotten."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(GestureWriteRow))
 
     async def find_order(self, number: str) -> Order | None:
         async with self._sessions() as session:
@@ -112,27 +120,37 @@ class DemoShop:
         return results_json.loads(kind, existing.result)  # type: ignore[return-value]
 
 
-def _order_row(spec: dict[str, Any], now: datetime) -> OrderRow:
-    return OrderRow(
-        number=str(spec["number"]),
-        customer_id=spec["customer"],
-        postcode=_postcode(spec["postcode"]),
-        placed_at=resolve(spec["placed"], now).astimezone(UTC),
-        promised_by=resolve(spec["promised_by"], now).astimezone(UTC),
-        carrier=spec["carrier"],
-        tracking_number=spec["tracking_number"],
-        shipping_cost_minor=Money.of(spec["shipping_cost"]).minor,
-        lines=[
-            OrderLineRow(
-                position=i,
-                sku=line["sku"],
-                name=line["name"],
-                quantity=line["quantity"],
-                unit_price_minor=Money.of(line["unit_price"]).minor,
-            )
-            for i, line in enumerate(spec["lines"])
-        ],
-    )
+def _order_row(spec: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "number": str(spec["number"]),
+        "customer_id": spec["customer"],
+        "postcode": _postcode(spec["postcode"]),
+        "channel": "webshop",
+        "placed_at": resolve(spec["placed"], now).astimezone(UTC),
+        "promised_by": resolve(spec["promised_by"], now).astimezone(UTC),
+        "carrier": spec["carrier"],
+        "tracking_number": spec["tracking_number"],
+        "currency": "EUR",
+        "shipping_cost_minor": Money.of(spec["shipping_cost"]).minor,
+    }
+
+
+def _line_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "order_number": str(spec["number"]),
+            "position": i,
+            "sku": line["sku"],
+            "name": line["name"],
+            "quantity": line["quantity"],
+            "unit_price_minor": Money.of(line["unit_price"]).minor,
+        }
+        for i, line in enumerate(spec["lines"])
+    ]
+
+
+def _chunks(rows: list[Any], size: int = 2000) -> list[list[Any]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 def _write_row(
