@@ -49,7 +49,12 @@ class Shop(Protocol):
     """What Herstel needs from the merchant's systems.
 
     Every write takes an idempotency key: repeating a call with the same key returns the
-    first result and changes nothing, so retries can never issue a gesture twice.
+    first result and changes nothing, so retries can never issue a gesture twice, also from
+    another process or after a restart (an adapter keeps the key where the shop does).
+
+    Failures are shop.errors: ShopUnavailable when the shop did not answer (a write may have
+    happened: repeat it with the same key), ShopRefused when it said no and changed nothing,
+    IdempotencyConflict when a key comes back for a different write.
     """
 
     async def find_order(self, number: str) -> Order | None: ...

@@ -12,6 +12,7 @@ import pytest
 from herstel.clock import FrozenClock
 from herstel.money import Money
 from shop.errors import IdempotencyConflict, ShopRefused, ShopUnavailable
+from shop.model import Order
 from shop.shopify import documents
 from shop.shopify.adapter import ShopifyShop
 from shop.shopify.records import gift_card_code, idempotency_key, reference
@@ -30,6 +31,12 @@ def shop_with(answers: dict[str, list[Any]]) -> tuple[ShopifyShop, ScriptedClien
 
 def orders(*nodes: dict[str, Any]) -> dict[str, Any]:
     return {"orders": {"nodes": list(nodes)}}
+
+
+async def the_laptop(shop: ShopifyShop) -> Order:
+    order = await shop.find_order("100482")
+    assert order is not None
+    return order
 
 
 TAGGED = {"tagsAdd": {"node": {"id": "x"}, "userErrors": []}}
@@ -99,8 +106,7 @@ async def test_voucher_is_a_gift_card_whose_code_comes_from_the_key(
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     voucher = await shop.issue_voucher(KEY, order, Money.of("10"))
     sent = client.calls[1][1]["input"]
     assert voucher.code == sent["code"] == gift_card_code(KEY, "secret")
@@ -128,8 +134,7 @@ async def test_a_retried_voucher_finds_the_card_the_first_attempt_made(
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     voucher = await shop.issue_voucher(KEY, order, Money.of("10"))
     assert voucher.code == gift_card_code(KEY, "secret") and voucher.amount == Money.of("10")
     assert client.calls[2][1] == {"query": gift_card_code(KEY, "secret")}
@@ -153,8 +158,7 @@ async def test_a_taken_code_on_a_card_for_another_gesture_is_a_conflict(
             "HerstelOrders": [orders(order_node)],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     with pytest.raises(IdempotencyConflict):
         await shop.issue_voucher(KEY, order, Money.of("10"))
 
@@ -174,8 +178,7 @@ async def test_a_refused_gift_card_is_a_refusal(order_node: dict[str, Any]) -> N
         }
     }
     shop, _ = shop_with({"HerstelGiftCardCreate": [refused], "HerstelOrders": [orders(order_node)]})
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     with pytest.raises(ShopRefused, match="too much"):
         await shop.issue_voucher(KEY, order, Money.of("10"))
 
@@ -201,8 +204,7 @@ async def test_refund_goes_back_through_the_capture_under_shopifys_idempotency_k
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     made = await shop.refund("case-1:partial_refund:2", order, Money.of("25"))
     assert made.reference == "77" and made.amount == Money.of("25")
     variables = next(v for op, v, _ in client.calls if op == "HerstelRefundCreate")
@@ -224,8 +226,7 @@ async def test_a_refund_already_on_the_order_is_returned_without_refunding_again
     key = "case-9:shipping_refund:1"
     order_node["refunds"][0]["note"] = f"{reference(key)}: service recovery"
     shop, client = shop_with({"HerstelOrders": [orders(order_node)]})
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     made = await shop.refund(key, order, Money.of("4.95"))
     assert made.reference == "929361465"
     assert "HerstelRefundCreate" not in client.operations()
@@ -235,8 +236,7 @@ async def test_more_than_is_left_to_refund_is_refused_before_asking_shopify(
     order_node: dict[str, Any],
 ) -> None:
     shop, client = shop_with({"HerstelOrders": [orders(order_node)]})
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     with pytest.raises(ShopRefused, match="left to refund"):
         await shop.refund("k", order, Money.of("903.01"))  # 907.95 paid, 4.95 refunded
     assert "HerstelRefundCreate" not in client.operations()
@@ -264,8 +264,7 @@ async def test_replacement_is_a_tagged_free_draft_order_then_completed(
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     made = await shop.create_replacement(key, order, "LAP-14-PRO", keep_damaged=True)
     assert made.replacement_order == "100999" and made.keep_damaged
     _, variables, repeatable = next(c for c in client.calls if c[0] == "HerstelDraftOrderCreate")
@@ -293,8 +292,7 @@ async def test_a_replacement_made_before_is_found_by_its_tag_and_not_made_again(
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     made = await shop.create_replacement(
         "case-2:replacement:1", order, "LAP-14-PRO", keep_damaged=False
     )
@@ -317,8 +315,7 @@ async def test_a_draft_left_open_by_an_earlier_attempt_is_completed_not_duplicat
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     await shop.create_replacement("case-2:replacement:1", order, "LAP-14-PRO", keep_damaged=False)
     assert client.operations().count("HerstelDraftOrderComplete") == 1
     assert "HerstelDraftOrderCreate" not in client.operations()
@@ -333,8 +330,7 @@ async def test_an_item_without_a_product_variant_cannot_be_replaced(
             "HerstelDraftOrders": [{"draftOrders": {"nodes": []}}],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     with pytest.raises(ShopRefused, match="no product variant"):
         await shop.create_replacement(
             "k", order, "gid://shopify/LineItem/14612812988599", keep_damaged=True
@@ -351,8 +347,7 @@ async def test_treat_is_written_once_into_the_orders_note(order_node: dict[str, 
             "HerstelTagsAdd": [TAGGED],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     await shop.add_treat(key, order, "a sample")
     note = next(v for op, v, _ in client.calls if op == "HerstelOrderNote")["input"]["note"]
     assert note == f"{reference(key)}: put in the next parcel: a sample"
@@ -381,6 +376,5 @@ async def test_a_tag_that_cannot_be_added_does_not_undo_a_made_gesture(
             "HerstelTagsAdd": [ShopUnavailable("down")],
         }
     )
-    order = await shop.find_order("100482")
-    assert order is not None
+    order = await the_laptop(shop)
     assert (await shop.issue_voucher(KEY, order, Money.of("10"))).amount == Money.of("10")
