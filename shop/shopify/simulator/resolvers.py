@@ -205,9 +205,8 @@ class Resolvers:
 
 
 def _terms(query: str) -> list[tuple[str, str]]:
-    return [
-        (k, (q if q is not None else v).replace('\\"', '"')) for k, q, v in _TERM.findall(query)
-    ]
+    """'name:"#1001" tag:x' -> [("name", "#1001"), ("tag", "x")]; quoted or bare values."""
+    return [(k, (q or v).replace('\\"', '"')) for k, q, v in _TERM.findall(query)]
 
 
 def _order_matches(order: dict[str, Any], terms: list[tuple[str, str]]) -> bool:

@@ -175,3 +175,15 @@ async def test_shopify_requires_the_idempotency_directive_on_refunds(
     async with session.post(simulator.endpoint, json=body, headers=headers) as response:
         answer = await response.json()
     assert "@idempotent" in answer["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("query", ['name:"#100482"', "name:#100482"])
+async def test_the_simulator_takes_quoted_and_bare_search_values(
+    simulator: RunningSimulator, session: aiohttp.ClientSession, query: str
+) -> None:
+    document = "query O($q: String!) { orders(first: 2, query: $q) { nodes { name } } }"
+    body = {"query": document, "variables": {"q": query}}
+    headers = {"X-Shopify-Access-Token": "simulator"}
+    async with session.post(simulator.endpoint, json=body, headers=headers) as response:
+        answer = await response.json()
+    assert answer["data"]["orders"]["nodes"] == [{"name": "#100482"}]
