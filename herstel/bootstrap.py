@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers.factory import build_carrier
 from carriers.model import Carrier
@@ -20,15 +22,18 @@ from escalation.slack import SlackCards
 from escalation.store import EscalationStore
 from herstel.clock import Clock, SystemClock
 from herstel.settings import Settings
+from journeys.cases import SqlCaseStore
 from journeys.db import create_engine_for, migrate
 from journeys.ledger import GestureLedger
 from journeys.moments import MomentStore
 from journeys.outbox import Outbox
-from policies import load_mandate
+from policies import Mandate, load_mandate
+from recovery.casebook import CaseBook
 from recovery.granting import Granter
 from recovery.service import RecoveryService
 from recovery.standing import StandingReader
 from shop.demo import DemoShop
+from shop.model import Shop
 
 
 @dataclass
@@ -55,21 +60,13 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     session = aiohttp.ClientSession()
     journeys = create_engine_for(settings.journey_db_url)
     mandate = load_mandate(settings.policy_file)
-    ledger = GestureLedger(journeys, clock)
     # A moment that cannot be written waits in a local outbox and is flushed when the
     # store is back: on the next write, and every 30 seconds.
     outbox = Outbox.in_var_dir(settings.var_dir)
     moments = MomentStore(journeys, outbox)
     flusher = asyncio.get_running_loop().create_task(moments.keep_flushing(every=30))
-    recovery = RecoveryService(
-        shop,
-        _carriers(settings, session, clock),
-        clock,
-        mandate,
-        Granter(shop, ledger, mandate),
-        moments,
-        StandingReader(ledger, mandate),
-    )
+    carriers = _carriers(settings, session, clock)
+    recovery = recovery_service(shop, carriers, clock, mandate, journeys, moments)
     escalation = EscalationService(
         EscalationStore(journeys, clock),
         recovery,
@@ -85,6 +82,30 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         settings,
         [shop_db.dispose, session.close, journeys.dispose, _cancelling(flusher)],
         DashboardService(journeys, mandate, settings.policy_file, clock, outbox=outbox),
+    )
+
+
+def recovery_service(
+    shop: Shop,
+    carriers: Mapping[str, Carrier],
+    clock: Clock,
+    mandate: Mandate,
+    journeys: AsyncEngine,
+    moments: MomentStore | None = None,
+) -> RecoveryService:
+    """The recovery service over the journey store: ledger, cases, moments, standing."""
+    ledger = GestureLedger(journeys, clock)
+    moments = moments or MomentStore(journeys)
+    cases = SqlCaseStore(journeys)
+    return RecoveryService(
+        shop,
+        carriers,
+        clock,
+        mandate,
+        Granter(shop, ledger, mandate),
+        moments,
+        StandingReader(ledger, mandate, cases),
+        CaseBook(cases, ledger, clock, moments),
     )
 
 

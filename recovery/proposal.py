@@ -57,6 +57,7 @@ class Proposal:
     decision: Decision
     offers: tuple[Offer, ...]  # what the bot puts to the customer now, cheapest first
     to_person: bool = False  # the mandate hands the case to a person
+    case: Case | None = None  # what the engine decided on
 
     @property
     def facts_only(self) -> bool:
@@ -103,7 +104,7 @@ def propose(
     )
     decision = decide(case, mandate, now=now)
     plan = bot_plan(decision)
-    return Proposal(decision, plan.offers, plan.to_person)
+    return Proposal(decision, plan.offers, plan.to_person, case)
 
 
 def hours_late(diagnosis: Diagnosis) -> float | None:

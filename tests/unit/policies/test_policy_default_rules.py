@@ -195,9 +195,7 @@ def test_every_decision_names_the_default_policy_and_its_version(
 # --- the mandate is the only judge of hand-overs (escalate_when, escalate, facts) ---------
 
 
-def test_a_parcel_on_time_is_answered_with_the_facts_alone(
-    default: Mandate, now: datetime
-) -> None:
+def test_a_parcel_on_time_is_answered_with_the_facts_alone(default: Mandate, now: datetime) -> None:
     for history in (History(), History(complaints=5)):
         d = decide(late(0, history=history), default, now=now)
         assert d.rule_id == "late-but-on-time"
