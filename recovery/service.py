@@ -11,7 +11,7 @@ from carriers.lateness import lateness
 from carriers.model import Carrier
 from herstel.clock import Clock
 from journeys.moments import MomentStore
-from policies import Level, Mandate, Offer
+from policies import CarrierEvidence, Level, Mandate, Offer
 from recovery.casebook import CaseBook, CaseView
 from recovery.cases import Where
 from recovery.diagnosis import Diagnosis, Finding
@@ -145,6 +145,21 @@ class RecoveryService:
             given_on_order=standing.given_on_order if standing else None,
             case_id=case_id,
         )
+
+    def why_to_person(self, proposal: Proposal) -> str:
+        """Why the mandate has a person decide, in the words the conversation tells the
+        customer: high_value (an escalation on the order's value), carrier_facts (a lost or
+        missing parcel), else above_mandate."""
+        assert self._mandate is not None
+        on_value = {e.id for e in self._mandate.compiled.escalations if e.on_value}
+        if any(
+            r.code == "escalate_when" and r.args[0] in on_value for r in proposal.decision.reasons
+        ):
+            return "high_value"
+        evidence = proposal.case.evidence if proposal.case is not None else None
+        if evidence in (CarrierEvidence.LOST, CarrierEvidence.DELIVERED_BUT_MISSING):
+            return "carrier_facts"
+        return "above_mandate"
 
     def next_offer(self, proposal: Proposal, declined: Collection[str]) -> Offer | None:
         """One rung up the ladder: the next bot-grantable offer costing more than those declined."""

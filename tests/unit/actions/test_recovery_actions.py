@@ -27,6 +27,7 @@ async def test_a_late_parcel_gets_a_voucher_offered_with_a_yes_no_question():
     ]
     assert dispatcher.messages[0]["amount"] == "€10"
     assert slots_of(events) == {
+        "case_id": "100482:late_delivery",
         "offer_state": "pending",
         "offers_made": ["voucher:2"],
         "offers_declined": [],

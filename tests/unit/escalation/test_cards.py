@@ -133,9 +133,9 @@ def test_no_suggestions_still_leaves_the_agent_a_way_forward() -> None:
 @pytest.mark.parametrize(
     ("status", "controls"),
     [
-        (Status.OPEN, [Act.CLAIM, Act.WRITE, Act.TAKE_OVER]),
-        (Status.CLAIMED, [Act.WRITE, Act.TAKE_OVER]),
-        (Status.TAKEN_OVER, [Act.WRITE, Act.HAND_BACK]),
+        (Status.OPEN, [Act.CLAIM, Act.WRITE, Act.TAKE_OVER, Act.CLOSE]),
+        (Status.CLAIMED, [Act.WRITE, Act.TAKE_OVER, Act.CLOSE]),
+        (Status.TAKEN_OVER, [Act.WRITE, Act.HAND_BACK, Act.CLOSE]),
     ],
 )
 def test_controls_follow_the_state(status: Status, controls: list[Act]) -> None:

@@ -245,8 +245,10 @@ async def test_the_export_carries_every_field(moments: MomentStore) -> None:
         "customer_turns", "seconds_to_resolution", "csat", "ces", "nps", "tone_start",
         "tone_end", "resolved", "facts_confirmed", "recontacted", "effectiveness", "ease",
         "emotion", "recovery_score", "failed_score", "journey_score_after", "uplift",
+        "outcome", "close_reason", "revision",
     }  # fmt: skip
     assert set(line) == expected
+    assert (line["outcome"], line["revision"]) == ("gesture", 0)
 
 
 # --- the same moments give the same store, whatever order and batches they come in --------
