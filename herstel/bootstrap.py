@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,8 @@ from recovery.standing import StandingReader
 from shop.demo import DemoShop
 from shop.model import Shop
 
+Closer = Callable[[], Awaitable[None]]
+
 
 @dataclass
 class Services:
@@ -54,9 +56,7 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     settings = settings or Settings()
     clock = clock or SystemClock()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    shop_db = create_engine_for(settings.shop_db_url)
-    shop = DemoShop(shop_db, clock)
-    await shop.create_schema()
+    shop, close_shop = await build_shop(settings, clock)
     session = aiohttp.ClientSession()
     journeys = create_engine_for(settings.journey_db_url)
     mandate = load_mandate(settings.policy_file)
@@ -80,9 +80,17 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         recovery,
         escalation,
         settings,
-        [shop_db.dispose, session.close, journeys.dispose, _cancelling(flusher)],
+        [close_shop, session.close, journeys.dispose, _cancelling(flusher)],
         DashboardService(journeys, mandate, settings.policy_file, clock, outbox=outbox),
     )
+
+
+async def build_shop(settings: Settings, clock: Clock) -> tuple[Shop, Closer]:
+    """The shop adapter from the settings, and how to close it."""
+    engine = create_engine_for(settings.shop_db_url)
+    shop = DemoShop(engine, clock)
+    await shop.create_schema()
+    return shop, engine.dispose
 
 
 def recovery_service(

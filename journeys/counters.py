@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herstel.money import Money
@@ -165,6 +165,45 @@ async def give_back(
         params = {"b_key": key, "b_amount": amount_minor, "b_now": now}
         if (await conn.execute(_GIVE_BACK, params)).rowcount != 1:
             raise LedgerError(f"counter {key} holds less than the gesture being released")
+
+
+_TAKE_AGAIN = (
+    update(CounterRow.__table__)
+    .where(_C.key == bindparam("b_key"))
+    .values(
+        spent_minor=_C.spent_minor + bindparam("b_amount"),
+        # Money the shop already gave is charged even past the limit: the counter then says
+        # the budget is spent, and the next gesture is refused.
+        limit_minor=case(
+            (_C.spent_minor + bindparam("b_amount") > _C.limit_minor,
+             _C.spent_minor + bindparam("b_amount")),
+            else_=_C.limit_minor,
+        ),
+        updated_at=_NOW,
+    )
+)  # fmt: skip
+
+
+async def take_again(conn: AsyncConnection, keys: list[str], gesture: Any, now: datetime) -> None:
+    """Charge a released gesture the shop did carry out to the counters it was charged to
+    before (reconcile), whatever their limits: the money is out, the ledger must say so."""
+    for key in sorted(keys):
+        row = (await conn.execute(_LOCK, {"b_key": key})).one_or_none()
+        if row is None:
+            raise LedgerError(f"no budget counter {key}")
+        if row.scope == "customer_period":
+            since = window_start(now, row.period_days)
+            await _store_window(
+                conn, row, gesture.customer_id, since, now, Money(row.limit_minor, row.currency)
+            )
+        elif row.scope == "order":
+            total = await _order_total(conn, gesture.order_number, row.currency, row.kind)
+            limit = max(row.limit_minor, total)
+            params = {"b_key": key, "b_spent": total, "b_limit": limit, "b_now": now}
+            await conn.execute(_STORE_ORDER, params)
+        else:
+            params = {"b_key": key, "b_amount": gesture.amount_minor, "b_now": now}
+            await conn.execute(_TAKE_AGAIN, params)
 
 
 async def window_spent(

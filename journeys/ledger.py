@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from herstel.clock import Clock
 from herstel.money import Money
-from journeys.counters import charge, give_back, window_spent
+from journeys.counters import charge, give_back, take_again, window_spent
 from journeys.db import READ_ONLY, insert_if_absent
 from journeys.errors import LedgerCurrencyMismatch, LedgerError
 from journeys.gestures import (
@@ -128,14 +128,16 @@ class GestureLedger:
                 )
 
     async def issue(self, reservation_id: str, result_ref: str) -> Reservation:
-        """Mark a reservation as handed out; issuing again with the same result_ref is a no-op."""
+        """Mark a reservation as handed out; issuing again with the same result_ref is a no-op.
+
+        The reservation returned is `new` when this call issued it."""
         async with self._write() as conn:
             changed = await move(
                 conn, reservation_id, GestureState.ISSUED, self._clock.now(), result_ref
             )
             row = await by_id(conn, reservation_id)
         if changed or (row.state == GestureState.ISSUED and row.result_ref == result_ref):
-            return reservation_from(row._mapping)
+            return replace(reservation_from(row._mapping), new=changed)
         raise LedgerError(f"reservation {reservation_id} is {row.state}: cannot issue {result_ref}")
 
     async def release(self, reservation_id: str) -> Reservation:
@@ -149,6 +151,43 @@ class GestureLedger:
         if row.state != GestureState.RELEASED:
             raise LedgerError(f"reservation {reservation_id} is issued: it cannot be released")
         return reservation_from(row._mapping)
+
+    async def restore(self, reservation_id: str, result_ref: str) -> Reservation:
+        """A released gesture the shop did carry out after all: issued, and charged again to
+        the budgets it was released from (reconcile's repair; past their limits if need be)."""
+        now = self._clock.now()
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(LEDGER)
+                .where(LEDGER.c.id == reservation_id, LEDGER.c.state == GestureState.RELEASED)
+                .values(state=GestureState.ISSUED.value, result_ref=result_ref, updated_at=now)
+            )
+            row = await by_id(conn, reservation_id)
+            if result.rowcount:
+                await take_again(conn, json.loads(row.budget_keys), row, now)
+        if row.state != GestureState.ISSUED:
+            raise LedgerError(f"reservation {reservation_id} is {row.state}: cannot restore it")
+        return replace(reservation_from(row._mapping), new=bool(result.rowcount))
+
+    async def to_reconcile(
+        self, *, reserved_before: datetime, changed_since: datetime
+    ) -> list[Reservation]:
+        """What reconcile compares with the shop: reservations still open since before
+        reserved_before (a grant in flight is left alone), and the gestures issued or released
+        since changed_since."""
+        query = (
+            select(LEDGER)
+            .where(
+                (LEDGER.c.state == GestureState.RESERVED.value)
+                & (LEDGER.c.updated_at < reserved_before)
+                | (LEDGER.c.state != GestureState.RESERVED.value)
+                & (LEDGER.c.updated_at >= changed_since)
+            )
+            .order_by(LEDGER.c.created_at, LEDGER.c.id)
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [reservation_from(r._mapping) for r in rows]
 
     async def get(self, reservation_id: str) -> Reservation:
         async with self._read() as conn:

@@ -12,7 +12,7 @@ only when the shop was never asked: after a shop failure it stays, so the retry 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from herstel.money import Money
 from journeys.errors import CaseDecided, Refused
@@ -30,6 +30,8 @@ class Granted:
     kind: GestureKind
     cost: Money
     result: ShopResult | None  # None for a gesture the shop has no part in (an apology)
+    # Issued by this call, not a replay of one issued before (not part of equality).
+    new: bool = field(default=True, compare=False)
 
 
 class NotGranted(Exception):
@@ -127,8 +129,8 @@ class Granter:
                 # retry with the same key completes it and reconcile can tell.
                 log.exception("case %s: the shop failed to carry out %s", case_id, offer.kind)
                 raise
-            await self._ledger.issue(reservation.id, reference(result))
-            granted.append(Granted(offer.kind, offer.cost, result))
+            issued = await self._ledger.issue(reservation.id, reference(result))
+            granted.append(Granted(offer.kind, offer.cost, result, issued.new))
         return tuple(granted)
 
     async def history(self, customer_id: str) -> list:

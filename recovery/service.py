@@ -297,7 +297,8 @@ class RecoveryService:
             log.info("case %s: already decided; nothing granted again", case_id)
             raise
         outcome = Outcome("gesture", granted, decided_by)
-        if self._cases is not None:
+        # A replay (a repeated yes, a racing twin) changes nothing: its moment is written.
+        if self._cases is not None and any(g.new for g in granted):
             await self._cases.came_to(
                 case_id, complaint, diagnosis, proposal, outcome, conversation
             )

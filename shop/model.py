@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from herstel.money import Money
-from shop.gestures import RefundMade, ReplacementCreated, TreatAdded, VoucherIssued
+from shop.gestures import RefundMade, ReplacementCreated, ShopResult, TreatAdded, VoucherIssued
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +67,10 @@ class Shop(Protocol):
     async def refund(self, key: str, order: Order, amount: Money) -> RefundMade: ...
 
     async def add_treat(self, key: str, order: Order, description: str) -> TreatAdded: ...
+
+    async def find_gesture(self, key: str) -> ShopResult | None:
+        """The result of the write made earlier under this idempotency key, or None when the
+        shop never carried one out. `herstel ledger reconcile` asks it to tell a gesture the
+        shop made (the ledger must charge it) from one it never made (the ledger releases it).
+        Reads only; never writes."""
+        ...
