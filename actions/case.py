@@ -73,7 +73,7 @@ def case_id(tracker: Tracker) -> str:
     known = tracker.get_slot(CASE_SLOT)
     if known:
         return str(known)
-    return f"conversation:{conversation_ref(tracker)}:{tracker.get_slot('complaint_type') or '-'}"
+    return f"conversation:{tracker.get_slot('complaint_type') or '-'}:{conversation_ref(tracker)}"
 
 
 def where(tracker: Tracker) -> Where:

@@ -7,7 +7,7 @@ def test_before_verification_a_case_is_the_conversations_and_holds_no_phone_numb
     tracker.sender_id = "31612345678"
     ident = case_id(tracker)
     assert "31612345678" not in ident
-    assert ident.startswith("conversation:") and ident.endswith(":late_delivery")
+    assert ident.startswith("conversation:late_delivery:")
     assert len(ident) <= 64
 
 
