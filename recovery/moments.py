@@ -81,7 +81,6 @@ def recovery_moment(
     assert diagnosis.order is not None
     shipment, order, c = diagnosis.shipment, diagnosis.order, conversation
     started = c.started_at
-    late = hours_late(diagnosis)
     granted = outcome.granted
     return RecoveryMoment(
         case_id=case_id,
@@ -90,7 +89,7 @@ def recovery_moment(
         complaint_type=complaint.type.value,
         carrier_evidence=carrier_evidence(diagnosis, complaint.type).value,
         carrier_status_code=shipment.carrier_status_code if shipment else None,
-        hours_late=late,
+        hours_late=hours_late(diagnosis),
         gestures=tuple(GestureGiven(g.kind.value, g.cost, reference(g.result)) for g in granted),
         decided_by=outcome.decided_by,
         mandate_version=proposal.decision.policy_version,

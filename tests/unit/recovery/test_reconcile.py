@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from herstel.cli import main
 from herstel.money import Money
 from journeys.records import GestureState
 from recovery.granting import reference
@@ -75,3 +76,11 @@ async def test_money_the_shop_gave_is_charged_even_past_the_budget(sqlite_store)
     assert repair.did == "charged"
     assert await spent(sqlite_store.engine, DAY) == 12000  # the truth: over the budget
     assert summary([]) == "Ledger and shop agree."
+
+
+def test_the_command_line_says_the_shop_and_the_ledger_agree(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HERSTEL_VAR_DIR", str(tmp_path))
+    assert main(["ledger", "reconcile", "--since", "2d"]) == 0
+    assert capsys.readouterr().out.strip() == "Ledger and shop agree."
+    assert main(["ledger", "reconcile", "--format", "json"]) == 0
+    assert '"repairs": []' in capsys.readouterr().out
