@@ -3,7 +3,6 @@ outcome as the case's recovery moment (a later outcome revises the moment)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,8 +14,6 @@ from recovery.cases import CaseRecord, CaseState, CaseStore, Failure, Where, cas
 from recovery.diagnosis import Diagnosis
 from recovery.moments import Conversation, Outcome, recovery_moment
 from recovery.proposal import Complaint, Proposal, affected_line
-
-log = logging.getLogger(__name__)
 
 _STATE = {
     "facts": CaseState.CLOSED,
@@ -72,10 +69,6 @@ class CaseBook:
         self._ledger = ledger
         self._clock = clock
         self._moments = moments
-
-    @property
-    def store(self) -> CaseStore:
-        return self._cases
 
     async def open(self, complaint: Complaint, diagnosis: Diagnosis, where: Where) -> CaseView:
         """The case of this failure, opened or joined; it now points at this conversation."""
