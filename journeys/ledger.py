@@ -94,10 +94,10 @@ class GestureLedger:
                 if existing is None:  # cannot happen: a conflict means a committed row
                     raise LedgerError(f"reservation {request.idempotency_key} vanished; retry")
                 known = replayed(existing, request)
-                if known.state is not GestureState.RELEASED or not await revive(
-                    conn, known.id, values
-                ):
+                if known.state is not GestureState.RELEASED:
                     return known
+                if not await revive(conn, known.id, values):  # a twin revived it first
+                    return reservation_from((await by_id(conn, known.id))._mapping)
                 values["id"] = known.id  # reserved again: charged below like a new one
             await self._guard(conn, request, specs, values["id"], now)
             return replace(reservation_from(values), new=True)
