@@ -13,7 +13,6 @@ from carriers.fake import FakeCarrier
 from herstel.bootstrap import recovery_service
 from herstel.money import Money
 from journeys.cases import SqlCaseStore
-from journeys.errors import Refused
 from journeys.records import BudgetLimit, CountLimit, Reservation
 from policies import ComplaintType, load_default
 from recovery.cases import Failure, Where
@@ -24,21 +23,12 @@ from tests.builders import a_shipment, an_order
 from tests.support.fixtures import Store
 from tests.support.gestures import a_request
 from tests.support.ledger_db import ledger_rows
+from tests.support.racing import race
 
 pytestmark = pytest.mark.integration
 
 RACERS = 24
 LATE = Complaint(ComplaintType.LATE_DELIVERY)
-
-
-async def _race(calls) -> tuple[list[Reservation], int]:  # type: ignore[no-untyped-def]
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
-    unexpected = [
-        o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, Refused)
-    ]
-    assert not unexpected, unexpected
-    granted = [o for o in outcomes if isinstance(o, Reservation)]
-    return granted, len(outcomes) - len(granted)
 
 
 async def test_racing_gestures_on_one_order_stay_within_the_order_cap(store: Store) -> None:
@@ -47,7 +37,7 @@ async def test_racing_gestures_on_one_order_stay_within_the_order_cap(store: Sto
         ledger.reserve(a_request(amount="30", case=f"case-{i}", order="7001", limits=limits))
         for i, ledger in enumerate(store.replicas(RACERS))
     ]
-    granted, refused = await _race(calls)
+    granted, refused = await race(calls)
     assert (len(granted), refused) == (3, RACERS - 3)
     live = [r for r in await ledger_rows(store.engine) if r.state != "released"]
     assert sum(r.amount_minor for r in live) == 9000
@@ -59,7 +49,7 @@ async def test_racing_treats_for_one_customer_give_the_monthly_limit_once(store:
         ledger.reserve(replace(a_request(kind="treat", amount="3.50", case=f"c{i}"), counts=counts))
         for i, ledger in enumerate(store.replicas(RACERS))
     ]
-    granted, _ = await _race(calls)
+    granted, _ = await race(calls)
     assert len(granted) == 1
 
 
@@ -72,7 +62,7 @@ async def test_racing_decisions_on_one_case_leave_one(store: Store) -> None:
         )
         for i, ledger in enumerate(store.replicas(RACERS))
     ]
-    granted, _ = await _race(calls)
+    granted, _ = await race(calls)
     assert len({r.decided_by for r in granted}) == 1
     rows = [r for r in await ledger_rows(store.engine) if r.state != "released"]
     assert len({r.decision for r in rows}) == 1
@@ -95,7 +85,7 @@ async def test_racing_complaints_of_one_customer_pass_the_rules_limit_at_most_on
         return await ledger.reserve(replace(request, counts=counts))
 
     calls = [conversation(i, ledger) for i, ledger in enumerate(store.replicas(10))]
-    granted, _ = await _race(calls)
+    granted, _ = await race(calls)
     assert len(granted) <= 4
 
 
