@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from rasa_sdk import Tracker
 
 from policies import Channel, ComplaintType, DamageExtent
+from recovery.cases import Where
 from recovery.moments import Conversation
 from recovery.proposal import Complaint
 
@@ -58,14 +59,27 @@ def _intent(event: dict) -> str:
     return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
 
 
-def case_id(tracker: Tracker) -> str:
-    """One case per conversation, order and complaint: the root of every idempotency key.
+CASE_SLOT = "case_id"  # set once the customer is verified and the failure's case is known
 
-    The conversation id is hashed: on WhatsApp it is a phone number, which the ledger must
+
+def case_id(tracker: Tracker) -> str:
+    """The failure's case (order and complaint), once the customer is verified: the root of
+    every idempotency key, the same from any conversation. Before that, only this
+    conversation's: a hand-over of an unverified customer is theirs alone.
+
+    The conversation id is hashed: on WhatsApp it is a phone number, which the store must
     not hold, and hashing keeps the id short for the store's columns.
     """
-    order = tracker.get_slot("order_number") or "-"
-    return f"{order}:{tracker.get_slot('complaint_type') or '-'}:{conversation_ref(tracker)}"
+    known = tracker.get_slot(CASE_SLOT)
+    if known:
+        return str(known)
+    return f"conversation:{tracker.get_slot('complaint_type') or '-'}:{conversation_ref(tracker)}"
+
+
+def where(tracker: Tracker) -> Where:
+    """The conversation the customer is on now: where an agent's decision must reach them."""
+    channel = _CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.WEBCHAT).value
+    return Where(tracker.sender_id, channel, tracker.get_slot("language") or "en")
 
 
 def conversation_ref(tracker: Tracker) -> str:

@@ -57,13 +57,16 @@ async def hand_over(
     why: Why,
     diagnosis: Diagnosis | None = None,
     proposal: Proposal | None = None,
+    *,
+    case: str | None = None,
 ) -> list[EventType]:
     """Open the case for agents (once) and tell the customer honestly what happens next."""
     complaint, conversation = complaint_from(tracker), conversation_from(tracker)
     order = diagnosis.order if diagnosis else None
     history = await services.recovery.past_gestures(order.customer_id) if order else []
+    case = case or case_id(tracker)
     handover = Handover(
-        case_id=case_id(tracker),
+        case_id=case,
         conversation_ref=conversation_ref(tracker),
         channel=conversation.channel or "webchat",
         language=conversation.language,
@@ -79,6 +82,8 @@ async def hand_over(
     )
     try:
         await services.escalation.open(case_file(handover), tracker.sender_id)
+        if order is not None:
+            await services.recovery.handed_over(case)
     except Exception:
         log.exception("case %s: could not be handed over", handover.case_id)
         dispatcher.utter_message(response="utter_technical_problem")

@@ -1,4 +1,9 @@
-"""Propose a gesture within the mandate, and carry it out when the customer says yes."""
+"""Propose a gesture within the mandate, and carry it out when the customer says yes.
+
+Every verified conversation about a failure joins its case first: a case already settled
+(from any conversation, on any channel) is told where it stands and never gets a second
+gesture; a case with a person stays with them, and their decision comes here now.
+"""
 
 from __future__ import annotations
 
@@ -9,54 +14,89 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case import case_id, complaint_from, conversation_from, offers_belong_to
+from actions.case import (
+    CASE_SLOT,
+    case_id,
+    complaint_from,
+    conversation_from,
+    offers_belong_to,
+    where,
+)
+from actions.case_replies import settled_messages
 from actions.escalation import hand_over
 from actions.offer_replies import offer_messages
 from actions.services import get_services
-from carriers.model import ShipmentStatus
 from escalation.model import Why
 from herstel.bootstrap import Services
+from recovery.casebook import CaseView
 from recovery.confirmations import granted_messages
-from recovery.diagnosis import Diagnosis, Finding
-from recovery.granting import NotGranted
-from recovery.proposal import affected_line
+from recovery.diagnosis import Diagnosis
+from recovery.granting import AlreadyDecided, NotGranted
+from recovery.moments import Outcome
+from recovery.proposal import Complaint, affected_line
 from recovery.service import offer_key
 
 log = logging.getLogger(__name__)
+
+ASK_CSAT = [SlotSet("offer_state", "none"), SlotSet("survey_step", "csat")]
 
 
 async def offer_events(
     dispatcher: CollectingDispatcher, tracker: Tracker, services: Services, diagnosis: Diagnosis
 ) -> list[EventType]:
-    """Offer what the mandate gives for this complaint; after a 'no': one rung up, or a person."""
+    """Join the failure's case, then what the mandate says: the facts alone, an offer (after
+    a 'no': one rung up), or a person."""
     complaint = complaint_from(tracker)
-    proposal = (
-        await services.recovery.propose(complaint, diagnosis, case_id(tracker))
-        if complaint
-        else None
-    )
-    if diagnosis.finding is not Finding.FOUND or proposal is None:
-        return []
-    why = _needs_person(diagnosis, services)
-    if why is not None:
-        return await hand_over(dispatcher, tracker, services, why, diagnosis, proposal)
-    order_number = diagnosis.order.number if diagnosis.order else None
+    if complaint is None or diagnosis.order is None:
+        return []  # a tracking question: the facts were the answer, and there is no case
+    view = await services.recovery.open_case(complaint, diagnosis, where(tracker))
+    case = view.case.case_id if view is not None else case_id(tracker)
+    events: list[EventType] = [SlotSet(CASE_SLOT, case)]
+    if view is not None and (view.settled or view.with_person):
+        stands = await _where_it_stands(dispatcher, tracker, services, view, diagnosis, complaint)
+        return events + stands
+    proposal = await services.recovery.propose(complaint, diagnosis, case)
+    if proposal is None:
+        return events
+    if proposal.to_person:
+        why = Why(services.recovery.why_to_person(proposal))
+        return events + await hand_over(
+            dispatcher, tracker, services, why, diagnosis, proposal, case=case
+        )
+    order_number = diagnosis.order.number
     same_order = offers_belong_to(tracker, order_number)
     declined = list(tracker.get_slot("offers_declined") or []) if same_order else []
-    if same_order and tracker.get_slot("offer_state") == "pending":
+    asked_again = same_order and tracker.get_slot("offer_state") == "pending"
+    if asked_again:
         declined += tracker.get_slot("offers_made") or []
         offer = services.recovery.next_offer(proposal, declined)
         offers = (offer,) if offer else ()
     else:
         offers = proposal.offers
-    if not offers:
-        return await hand_over(
-            dispatcher, tracker, services, Why.ABOVE_MANDATE, diagnosis, proposal
+    conversation = conversation_from(tracker)
+    if not offers and not asked_again:
+        # Nothing owed, nobody to decide: the facts (and an apology) are the answer.
+        await services.recovery.came_to(
+            case, complaint, diagnosis, proposal, Outcome("facts"), conversation
         )
+        dispatcher.utter_message(response="utter_ask_csat")
+        return events + ASK_CSAT
+    if not offers:
+        # Turned down all the bot may give: a person decides, with what was declined.
+        await services.recovery.came_to(
+            case, complaint, diagnosis, proposal, Outcome("declined"), conversation
+        )
+        return events + await hand_over(
+            dispatcher, tracker, services, Why.ABOVE_MANDATE, diagnosis, proposal, case=case
+        )
+    await services.recovery.came_to(
+        case, complaint, diagnosis, proposal, Outcome("offered"), conversation
+    )
     item = affected_line(diagnosis.order, complaint)
     for message in offer_messages(offers, item, tracker.get_slot("language")):
         dispatcher.utter_message(**message)
     return [
+        *events,
         SlotSet("offer_state", "pending"),
         SlotSet("offers_made", [offer_key(o) for o in offers]),
         SlotSet("offers_declined", declined),
@@ -64,15 +104,36 @@ async def offer_events(
     ]
 
 
-def _needs_person(diagnosis: Diagnosis, services: Services) -> Why | None:
-    """Facts that go to a person before the bot offers anything."""
-    shipment, order = diagnosis.shipment, diagnosis.order
-    if shipment is not None and shipment.status is ShipmentStatus.LOST:
-        return Why.CARRIER_FACTS
-    threshold = services.settings.escalate_order_value
-    if order is not None and order.value.amount >= threshold:
-        return Why.HIGH_VALUE
-    return None
+async def _where_it_stands(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    services: Services,
+    view: CaseView,
+    diagnosis: Diagnosis,
+    complaint: Complaint,
+) -> list[EventType]:
+    """A case this conversation joined that was settled, or is with a person, elsewhere."""
+    if view.with_person and not view.settled:
+        # The agent's decision now reaches this conversation, on this channel.
+        await services.escalation.follow(view.case.case_id, tracker.sender_id)
+        minutes = services.settings.agent_reply_minutes
+        dispatcher.utter_message(response="utter_case_with_person", minutes=minutes)
+        return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]
+    _tell_settled(dispatcher, tracker, view, diagnosis, complaint)
+    return [SlotSet("offer_state", "none")]
+
+
+def _tell_settled(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    view: CaseView,
+    diagnosis: Diagnosis,
+    complaint: Complaint,
+) -> None:
+    assert diagnosis.order is not None
+    product = affected_line(diagnosis.order, complaint).name
+    for message in settled_messages(view, product, tracker.get_slot("language")):
+        dispatcher.utter_message(**message)
 
 
 class ActionProposeGesture(Action):
@@ -111,29 +172,46 @@ class ActionGrantGesture(Action):
             tracker.get_slot("order_number"), tracker.get_slot("second_fact")
         )
         conversation = conversation_from(tracker)
-        language = conversation.language
+        case = case_id(tracker)
         try:
             granted = await services.recovery.accept(
-                case_id(tracker), complaint, diagnosis, offered, conversation=conversation
+                case, complaint, diagnosis, offered, conversation=conversation
             )
+        except AlreadyDecided:
+            # Another conversation settled this failure first: say what it got.
+            return await _already_settled(dispatcher, tracker, services, diagnosis, complaint)
         except NotGranted as exc:
-            log.warning("case %s: not granted: %s", case_id(tracker), exc)
+            log.warning("case %s: not granted: %s", case, exc)
             dispatcher.utter_message(response="utter_grant_failed")
-            proposal = await services.recovery.propose(complaint, diagnosis, case_id(tracker))
+            proposal = await services.recovery.propose(complaint, diagnosis, case)
             return await hand_over(
-                dispatcher, tracker, services, Why.GRANT_FAILED, diagnosis, proposal
+                dispatcher, tracker, services, Why.GRANT_FAILED, diagnosis, proposal, case=case
             )
         except Exception:
-            log.exception("case %s: granting failed", case_id(tracker))
+            # The reservation stays: the next yes (or `herstel ledger reconcile`) completes it.
+            log.exception("case %s: granting failed", case)
             dispatcher.utter_message(response="utter_technical_problem")
             return []
+        assert diagnosis.order is not None
         item = affected_line(diagnosis.order, complaint)
         for message in granted_messages(
-            granted, item, language, diagnosis.checked_at, complaint.type
+            granted, item, conversation.language, diagnosis.checked_at, complaint.type
         ):
             dispatcher.utter_message(**message)
         dispatcher.utter_message(response="utter_ask_csat")
-        return [
-            SlotSet("offer_state", "none"),
-            SlotSet("survey_step", "csat"),
-        ]
+        return ASK_CSAT
+
+
+async def _already_settled(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    services: Services,
+    diagnosis: Diagnosis,
+    complaint: Complaint,
+) -> list[EventType]:
+    view = await services.recovery.open_case(complaint, diagnosis, where(tracker))
+    if view is None or not view.settled:
+        dispatcher.utter_message(response="utter_technical_problem")
+        return []
+    _tell_settled(dispatcher, tracker, view, diagnosis, complaint)
+    return [SlotSet("offer_state", "none")]

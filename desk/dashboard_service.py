@@ -127,9 +127,7 @@ class DashboardService:
 
     async def _budgets(self, now: datetime) -> dict[str, Any]:
         """The mandate's day and month budgets and what the ledger says is spent of them."""
-        limits = [
-            x for x in budget_limits(self._mandate, Level.BOT) if x.scope != "customer_period"
-        ]
+        limits = [x for x in budget_limits(self._mandate, Level.BOT) if x.scope in ("day", "month")]
         usage = await self._ledger.usage(now, limits)
         lines = []
         for limit in limits:

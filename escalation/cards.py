@@ -16,6 +16,8 @@ from typing import Any
 
 from escalation import block_limits as lim
 from escalation.model import (
+    CLOSE_MODAL,
+    CLOSE_REASON_MAX,
     WRITE_BLOCK,
     WRITE_INPUT,
     WRITE_MODAL,
@@ -398,6 +400,7 @@ def _controls(case_id: str, state: CaseState) -> dict[str, Any]:
         candidates.append(_button("Hand back to the bot", Act.HAND_BACK, case_id))
     else:
         candidates.append(_button("Take over", Act.TAKE_OVER, case_id))
+    candidates.append(_button("Close without a gesture", Act.CLOSE, case_id, "danger"))
     elements = [b for b in candidates if b is not None]
     if not elements:  # a case id too long for a button: say so rather than send nothing
         return _context("controls", "_This case cannot be handled from Slack._")
@@ -442,6 +445,37 @@ def _chunks(text: str, size: int) -> Iterable[str]:
             cut = rest[:1]
         yield cut
         rest = rest[len(cut) :]
+
+
+def close_modal(case: Case) -> dict[str, Any]:
+    """views.open's view: why the case is closed without a gesture (kept on its moment)."""
+    return {
+        "type": "modal",
+        "callback_id": CLOSE_MODAL,
+        "private_metadata": case.file.case_id,
+        "title": _plain("Close without a gesture", lim.VIEW_TITLE),
+        "submit": _plain("Close the case", lim.VIEW_TITLE),
+        "close": _plain("Cancel", lim.VIEW_TITLE),
+        "blocks": [
+            _context(
+                "explain",
+                "The customer is told a colleague closed the case without a further gesture, "
+                "and is asked how it went. Your reason stays with the case for the team.",
+            ),
+            {
+                "type": "input",
+                "block_id": WRITE_BLOCK,
+                "label": _plain("Reason", lim.INPUT_LABEL),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": WRITE_INPUT,
+                    "multiline": True,
+                    "max_length": CLOSE_REASON_MAX,
+                    "placeholder": _plain("e.g. the parcel arrived after all", lim.PLACEHOLDER),
+                },
+            },
+        ],
+    }
 
 
 def write_modal(case: Case) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
-from escalation.model import WRITE_BLOCK, WRITE_INPUT, WRITE_MODAL, Act
+from escalation.model import CLOSE_MODAL, WRITE_BLOCK, WRITE_INPUT, WRITE_MODAL, Act
 
 MAX_CASE_ID = 128  # the escalations table's key
 MAX_OFFER_KEY = 200
@@ -33,8 +33,8 @@ class BadInteraction(Exception):
 class Interaction:
     """One agent action from a card, or one submitted write-to-customer modal.
 
-    For a view submission, action_id is the view's callback_id (WRITE_MODAL) and value the
-    case id it carried in private_metadata.
+    For a view submission, action_id is the view's callback_id (WRITE_MODAL, CLOSE_MODAL)
+    and value the case id it carried in private_metadata.
     """
 
     type: Kind
@@ -154,7 +154,7 @@ def _view_submission(payload: dict[str, Any]) -> Interaction:
     if not isinstance(view, dict):
         raise BadInteraction("view_submission without a view")
     callback_id = view.get("callback_id")
-    if callback_id != WRITE_MODAL:
+    if callback_id not in (WRITE_MODAL, CLOSE_MODAL):
         raise BadInteraction(f"unknown view callback_id {_show(callback_id)}")
     metadata = view.get("private_metadata")
     case_id = _identifier(metadata if isinstance(metadata, str) else "", "case id", MAX_CASE_ID)
@@ -170,7 +170,7 @@ def _view_submission(payload: dict[str, Any]) -> Interaction:
         type="view_submission",
         user_id=user_id,
         user_name=user_name,
-        action_id=WRITE_MODAL,
+        action_id=callback_id,
         value=case_id,
         case_id=case_id,
         trigger_id=_str(payload.get("trigger_id")),

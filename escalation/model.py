@@ -35,12 +35,16 @@ class Act(StrEnum):
     WRITE = "herstel_write"  # opens the modal for a personal message to the customer
     TAKE_OVER = "herstel_take_over"
     HAND_BACK = "herstel_hand_back"
+    CLOSE = "herstel_close"  # opens the modal for closing without a gesture, with a reason
 
 
 # The personal-message modal: callback_id, the case id in private_metadata, one text input.
 WRITE_MODAL = "herstel_write_modal"
 WRITE_BLOCK = "message"
 WRITE_INPUT = "text"
+# The close-without-a-gesture modal: the same shape, the reason in its one text input.
+CLOSE_MODAL = "herstel_close_modal"
+CLOSE_REASON_MAX = 500  # a reason is a sentence for the team, not a letter
 
 
 class Status(StrEnum):

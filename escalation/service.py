@@ -13,18 +13,28 @@ from typing import Protocol
 
 from escalation.agents import Agent, AgentDirectory
 from escalation.conversations import Conversations, ConversationUnreachable
-from escalation.model import WRITE_MODAL, Act, Case, CaseFile, Message, Status
+from escalation.model import (
+    CLOSE_MODAL,
+    CLOSE_REASON_MAX,
+    WRITE_MODAL,
+    Act,
+    Case,
+    CaseFile,
+    Message,
+    Status,
+)
 from escalation.store import EscalationStore, Stored
 from herstel.clock import Clock
 from policies import Channel, ComplaintType, DamageExtent, Level
 from recovery.confirmations import granted_messages
-from recovery.granting import NotGranted
+from recovery.granting import AlreadyDecided, NotGranted
 from recovery.moments import Conversation
 from recovery.proposal import Complaint, affected_line
 from recovery.service import NeedsHigherLevel, RecoveryService
 
 log = logging.getLogger(__name__)
 
+CLOSED_RESPONSE = "utter_agent_closed"  # what the customer hears of a close without a gesture
 # The external intents the bot answers (bot/domain/escalation.yml).
 DECIDED = "EXTERNAL_agent_decided"
 AGENT_MESSAGE = "EXTERNAL_agent_message"
@@ -39,6 +49,7 @@ class Cards(Protocol):
     async def update_case(self, case: Case) -> None: ...
     async def post_thread(self, case: Case, message: Message) -> None: ...
     async def open_write_modal(self, trigger_id: str, case: Case) -> None: ...
+    async def open_close_modal(self, trigger_id: str, case: Case) -> None: ...
     async def tell_agent(self, case: Case, user_id: str, text: str) -> None: ...
 
 
@@ -106,6 +117,12 @@ class EscalationService:
         stored = await self._append(case_id, Message("bot", text, self._clock.now()))
         await self._thread(stored.case, stored.case.state.thread[-1])
 
+    async def follow(self, case_id: str, conversation_id: str) -> None:
+        """The customer joined the case from another conversation (a new chat, WhatsApp):
+        what agents decide and write reaches them there."""
+        if await self._store.follow(case_id, conversation_id):
+            log.info("case %s: the customer continues in another conversation", case_id)
+
     async def taken_over(self, conversation_id: str) -> bool:
         active = await self._store.active_for(conversation_id)
         return active is not None and active.case.state.status is Status.TAKEN_OVER
@@ -152,6 +169,8 @@ class EscalationService:
             )
         except NeedsHigherLevel as exc:
             return Result(False, f"This needs a {exc.level.value}; ask one to approve it.", case)
+        except AlreadyDecided:
+            return Result(False, "This case was already compensated: nothing more is given.", case)
         except NotGranted as exc:
             return Result(False, f"Not granted: {exc}", case)
         assert diagnosis.order is not None
@@ -159,7 +178,39 @@ class EscalationService:
         now = self._clock.now()
         messages = granted_messages(granted, item, case.file.language, now, complaint.type)
         outcome = ", ".join(f"{g.kind.value.replace('_', ' ')} {g.cost.format()}" for g in granted)
+        return await self._resolve(case_id, agent, outcome, tuple(messages))
 
+    async def _close(self, case_id: str, agent: Agent, reason: str) -> Result:
+        """Close the case without a gesture, for a reason: the customer hears it, the case's
+        recovery moment keeps who decided and why."""
+        reason = " ".join(reason.split())
+        if not reason:
+            return Result(False, "Say why the case is closed without a gesture.")
+        stored = await self._store.get(case_id)
+        case = stored.case
+        if case.state.status is Status.RESOLVED or not _may_act(case, agent):
+            return Result(False, _refusal(case), case)
+        complaint = _complaint(case.file)
+        if complaint is not None and case.file.order_number is not None:
+            try:
+                await self._recovery.close_as(
+                    case_id,
+                    complaint,
+                    case.file.order_number,
+                    decided_by=f"{agent.level.value}:{agent.user_id}",
+                    reason=reason[:CLOSE_REASON_MAX],
+                    conversation=_conversation(case),
+                )
+            except NotGranted as exc:
+                return Result(False, f"Not closed: {exc}", case)
+        outcome = f"closed without a gesture: {reason[:CLOSE_REASON_MAX]}"
+        return await self._resolve(case_id, agent, outcome, ({"response": CLOSED_RESPONSE},))
+
+    async def _resolve(
+        self, case_id: str, agent: Agent, outcome: str, messages: tuple[dict, ...]
+    ) -> Result:
+        """Mark the case decided, once: only the request that resolves it tells the customer."""
+        now = self._clock.now()
         won = False
 
         def resolve(current: Case) -> Case | None:
@@ -174,7 +225,7 @@ class EscalationService:
                 outcome=outcome,
                 decided_by=agent.user_id,
                 decided_at=now,
-                outcome_messages=tuple(messages),
+                outcome_messages=messages,
             )
             return Case(current.file, state)
 
@@ -198,11 +249,18 @@ class EscalationService:
         await self._refresh(stored.case)
         return Result(True, "Sent to the customer.", stored.case)
 
-    async def _open_writer(self, case_id: str, agent: Agent, trigger_id: str) -> Result:
+    async def _open_modal(
+        self, case_id: str, agent: Agent, trigger_id: str, *, closing: bool = False
+    ) -> Result:
         stored = await self._store.get(case_id)
-        if not _may_act(stored.case, agent):
+        if not _may_act(stored.case, agent) or (
+            closing and stored.case.state.status is Status.RESOLVED
+        ):
             return Result(False, _refusal(stored.case), stored.case)
-        await self._cards.open_write_modal(trigger_id, stored.case)
+        if closing:
+            await self._cards.open_close_modal(trigger_id, stored.case)
+        else:
+            await self._cards.open_write_modal(trigger_id, stored.case)
         return Result(True, "", stored.case)
 
     async def _take_over(self, case_id: str, agent: Agent) -> Result:
@@ -255,9 +313,13 @@ class EscalationService:
         if action == Act.HAND_BACK:
             return await self._hand_back(case_id, agent)
         if action == Act.WRITE and trigger_id:
-            return await self._open_writer(case_id, agent, trigger_id)
+            return await self._open_modal(case_id, agent, trigger_id)
         if action in (Act.WRITE, WRITE_MODAL):
             return await self._write(case_id, agent, text or "")
+        if action == Act.CLOSE and trigger_id:
+            return await self._open_modal(case_id, agent, trigger_id, closing=True)
+        if action in (Act.CLOSE, CLOSE_MODAL):
+            return await self._close(case_id, agent, text or "")
         return Result(False, f"unknown action {action!r}")
 
     async def tell_agent(self, case_id: str, user_id: str, text: str) -> None:

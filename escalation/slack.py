@@ -15,7 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from escalation.cards import case_card, clip, thread_message, write_modal
+from escalation.cards import case_card, clip, close_modal, thread_message, write_modal
 from escalation.model import Case, Message
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,12 @@ class SlackCards:
         """Open the write-to-customer modal; the trigger is valid for three seconds only."""
         await self._call(
             "views.open", self._client.views_open, trigger_id=trigger_id, view=write_modal(case)
+        )
+
+    async def open_close_modal(self, trigger_id: str, case: Case) -> None:
+        """Open the close-without-a-gesture modal (a reason); valid for three seconds only."""
+        await self._call(
+            "views.open", self._client.views_open, trigger_id=trigger_id, view=close_modal(case)
         )
 
     async def tell_agent(self, case: Case, user_id: str, text: str) -> None:

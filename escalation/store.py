@@ -100,6 +100,19 @@ class EscalationStore:
             row = (await session.scalars(query)).first()
         return _stored(row) if row else None
 
+    async def follow(self, case_id: str, conversation_id: str) -> bool:
+        """The customer is on another conversation now (a new chat, another channel): the
+        case's messages and its decision go there. False: no active case to follow."""
+        statement = (
+            update(EscalationRow)
+            .where(EscalationRow.case_id == case_id)
+            .where(EscalationRow.status.in_([s.value for s in ACTIVE]))
+            .values(conversation_id=conversation_id, updated_at=self._clock.now())
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(statement)
+        return bool(result.rowcount)
+
     async def latest(self, limit: int = 50, status: Status | None = None) -> list[Stored]:
         query = select(EscalationRow).order_by(EscalationRow.opened_at.desc()).limit(limit)
         if status is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers.factory import build_carrier
 from carriers.model import Carrier
@@ -23,11 +24,13 @@ from escalation.slack import SlackCards
 from escalation.store import EscalationStore
 from herstel.clock import Clock, SystemClock
 from herstel.settings import Settings
+from journeys.cases import SqlCaseStore
 from journeys.db import create_engine_for, migrate
 from journeys.ledger import GestureLedger
 from journeys.moments import MomentStore
 from journeys.outbox import Outbox
-from policies import load_mandate
+from policies import Mandate, load_mandate
+from recovery.casebook import CaseBook
 from recovery.granting import Granter
 from recovery.service import RecoveryService
 from recovery.standing import StandingReader
@@ -35,6 +38,8 @@ from shop.demo import DemoShop
 from shop.model import Shop
 from shop.shopify.adapter import ShopifyShop
 from shop.shopify.orders import Rules
+
+Closer = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -56,24 +61,16 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     clock = clock or SystemClock()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     session = aiohttp.ClientSession()
-    shop, close_shop = await _shop(settings, session, clock)
+    shop, close_shop = await build_shop(settings, clock, session)
     journeys = create_engine_for(settings.journey_db_url)
     mandate = load_mandate(settings.policy_file)
-    ledger = GestureLedger(journeys, clock)
     # A moment that cannot be written waits in a local outbox and is flushed when the
     # store is back: on the next write, and every 30 seconds.
     outbox = Outbox.in_var_dir(settings.var_dir)
     moments = MomentStore(journeys, outbox)
     flusher = asyncio.get_running_loop().create_task(moments.keep_flushing(every=30))
-    recovery = RecoveryService(
-        shop,
-        _carriers(settings, session, clock),
-        clock,
-        mandate,
-        Granter(shop, ledger, mandate),
-        moments,
-        StandingReader(ledger, mandate),
-    )
+    carriers = _carriers(settings, session, clock)
+    recovery = recovery_service(shop, carriers, clock, mandate, journeys, moments)
     escalation = EscalationService(
         EscalationStore(journeys, clock),
         recovery,
@@ -92,16 +89,18 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     )
 
 
-async def _shop(
-    settings: Settings, session: aiohttp.ClientSession, clock: Clock
-) -> tuple[Shop, Callable[[], Awaitable[None]]]:
-    """The shop settings name, and how to close it."""
+async def build_shop(
+    settings: Settings, clock: Clock, session: aiohttp.ClientSession | None = None
+) -> tuple[Shop, Closer]:
+    """The shop adapter the settings name, and how to close it. Without a session, a Shopify
+    shop opens its own and closes it with the shop."""
     if settings.shop == "shopify":
-        token = settings.shopify_access_token.get_secret_value()
+        own = session is None
+        http = session or aiohttp.ClientSession()
         shopify = ShopifyShop.connect(
-            session,
+            http,
             settings.shopify_endpoint,
-            token,
+            settings.shopify_access_token.get_secret_value(),
             clock,
             timeout=settings.shopify_timeout_seconds,
             code_secret=settings.shopify_code_secret.get_secret_value(),
@@ -112,7 +111,7 @@ async def _shop(
             ),
             notify_customer=settings.shopify_notify_customers,
         )
-        return shopify, _nothing
+        return shopify, (http.close if own else _nothing)
     engine = create_engine_for(settings.shop_db_url)
     demo = DemoShop(engine, clock)
     await demo.create_schema()
@@ -121,6 +120,30 @@ async def _shop(
 
 async def _nothing() -> None:
     return None
+
+
+def recovery_service(
+    shop: Shop,
+    carriers: Mapping[str, Carrier],
+    clock: Clock,
+    mandate: Mandate,
+    journeys: AsyncEngine,
+    moments: MomentStore | None = None,
+) -> RecoveryService:
+    """The recovery service over the journey store: ledger, cases, moments, standing."""
+    ledger = GestureLedger(journeys, clock)
+    moments = moments or MomentStore(journeys)
+    cases = SqlCaseStore(journeys)
+    return RecoveryService(
+        shop,
+        carriers,
+        clock,
+        mandate,
+        Granter(shop, ledger, mandate),
+        moments,
+        StandingReader(ledger, mandate, cases),
+        CaseBook(cases, ledger, clock, moments),
+    )
 
 
 def _cancelling(task: asyncio.Task[None]):  # type: ignore[no-untyped-def]

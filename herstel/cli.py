@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from demoworld import cli as demo_cli
 from demoworld import service as demo_world
+from herstel import ledger_cli
 from herstel.bootstrap import prepare
 from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
@@ -18,6 +19,7 @@ from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
 from journeys import cli as journeys_cli
 from policies import cli as policies_cli
+from recovery.reconcile import summary as reconcile_summary
 
 
 def agents_line(settings: Settings, desk_url: str) -> str:
@@ -36,6 +38,9 @@ def _run(args: argparse.Namespace) -> int:
             asyncio.run(demo_world.forget_history(settings, SystemClock()))
         history = "starting afresh" if fresh else "history kept"
         print(f"Demo shop ready with {count} orders, {history} (README: Demo orders).", flush=True)
+    # The start-up check: the shop and the ledger must agree before anyone is served.
+    repairs = asyncio.run(ledger_cli.run_reconcile(settings, SystemClock(), since="2d"))
+    print(reconcile_summary(repairs), flush=True)
     stack = Stack(
         Ports(args.rasa_port, args.actions_port, args.simulator_port, args.desk_port),
         var_dir=settings.var_dir,
@@ -94,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     policies_cli.register(commands)
     journeys_cli.register(commands)
     demo_cli.register(commands)
+    ledger_cli.register(commands)
     return parser
 
 

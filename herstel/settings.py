@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -62,8 +61,6 @@ class Settings(BaseSettings):
     # Who may act on cards: "U123:Anna=lead,U456:Bram=agent" (Slack user ids).
     agents: str = ""
     show_customer_names: bool = False  # cards show pseudonymous ids unless this is set
-    # Orders worth this much (in the shop's currency) always go to a person.
-    escalate_order_value: Decimal = Decimal("1000")
     agent_reply_minutes: int = 15  # what the customer is told about waiting for a person
     # An approved WhatsApp template (name) inviting the customer back when an agent decides
     # more than 24 hours after their last message; see README, WhatsApp.

@@ -13,6 +13,9 @@
 # READ COMMITTED that second statement sees everything committed before it, and whoever held the
 # lock committed before releasing it, so the sum is exact; over the limit, we roll back.
 #
+# Everything given on one order is kept the same way, as the sum of the order's live rows under
+# the order's row lock (no window): gestures from before the counter existed count too.
+#
 # Statements are built once with bind parameters: building them per call cost more than the
 # database round trips did.
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herstel.money import Money
@@ -68,6 +71,16 @@ def _window_sum(by_kind: bool) -> Any:
 
 
 _WINDOW_SUM = {by_kind: _window_sum(by_kind) for by_kind in (False, True)}
+_ORDER_SUM = select(func.coalesce(func.sum(_G.amount_minor), 0)).where(
+    _G.order_number == bindparam("b_order"),
+    _G.state.in_(LIVE_STATES),
+    _G.currency == bindparam("b_currency"),
+)
+_STORE_ORDER = (
+    update(CounterRow.__table__)
+    .where(_C.key == bindparam("b_key"))
+    .values(spent_minor=bindparam("b_spent"), limit_minor=bindparam("b_limit"), updated_at=_NOW)
+)
 _STORE_WINDOW = {
     by_kind: update(CounterRow.__table__)
     .where(_C.key == bindparam("b_key"))
@@ -83,9 +96,25 @@ _STORE_WINDOW = {
 
 
 async def charge(
-    conn: AsyncConnection, spec: CounterSpec, amount: Money, customer_id: str, now: datetime
+    conn: AsyncConnection,
+    spec: CounterSpec,
+    amount: Money,
+    customer_id: str,
+    now: datetime,
+    order_number: str = "",
 ) -> None:
     """Add amount to the counter of spec, or raise BudgetExceeded (the caller rolls back)."""
+    if spec.scope == "order":
+        row = await _locked(conn, spec, customer_id, now)
+        _same_currency(row.currency, amount)
+        total = await _order_total(conn, order_number, row.currency, spec.kind)
+        if total > spec.limit.minor:
+            raise BudgetExceeded(
+                spec.key, spec.limit, Money(total - amount.minor, row.currency), amount
+            )
+        params = {"b_key": spec.key, "b_spent": total, "b_limit": spec.limit.minor, "b_now": now}
+        await conn.execute(_STORE_ORDER, params)
+        return
     if spec.rolling:
         row = await _locked(conn, spec, customer_id, now)
         _same_currency(row.currency, amount)
@@ -112,13 +141,22 @@ async def charge(
 
 
 async def give_back(
-    conn: AsyncConnection, keys: list[str], customer_id: str, amount_minor: int, now: datetime
+    conn: AsyncConnection,
+    keys: list[str],
+    gesture: Any,
+    now: datetime,
 ) -> None:
     """Return a released gesture's amount to the counters it was charged to, in key order."""
+    customer_id, amount_minor = gesture.customer_id, gesture.amount_minor
     for key in sorted(keys):
         row = (await conn.execute(_LOCK, {"b_key": key})).one_or_none()
         if row is None:
             raise LedgerError(f"no budget counter {key}")
+        if row.scope == "order":
+            total = await _order_total(conn, gesture.order_number, row.currency, row.kind)
+            params = {"b_key": key, "b_spent": total, "b_limit": row.limit_minor, "b_now": now}
+            await conn.execute(_STORE_ORDER, params)
+            continue
         if row.scope == "customer_period":
             since = window_start(now, row.period_days)
             limit = Money(row.limit_minor, row.currency)
@@ -129,12 +167,60 @@ async def give_back(
             raise LedgerError(f"counter {key} holds less than the gesture being released")
 
 
+_TAKE_AGAIN = (
+    update(CounterRow.__table__)
+    .where(_C.key == bindparam("b_key"))
+    .values(
+        spent_minor=_C.spent_minor + bindparam("b_amount"),
+        # Money the shop already gave is charged even past the limit: the counter then says
+        # the budget is spent, and the next gesture is refused.
+        limit_minor=case(
+            (_C.spent_minor + bindparam("b_amount") > _C.limit_minor,
+             _C.spent_minor + bindparam("b_amount")),
+            else_=_C.limit_minor,
+        ),
+        updated_at=_NOW,
+    )
+)  # fmt: skip
+
+
+async def take_again(conn: AsyncConnection, keys: list[str], gesture: Any, now: datetime) -> None:
+    """Charge a released gesture the shop did carry out to the counters it was charged to
+    before (reconcile), whatever their limits: the money is out, the ledger must say so."""
+    for key in sorted(keys):
+        row = (await conn.execute(_LOCK, {"b_key": key})).one_or_none()
+        if row is None:
+            raise LedgerError(f"no budget counter {key}")
+        if row.scope == "customer_period":
+            since = window_start(now, row.period_days)
+            await _store_window(
+                conn, row, gesture.customer_id, since, now, Money(row.limit_minor, row.currency)
+            )
+        elif row.scope == "order":
+            total = await _order_total(conn, gesture.order_number, row.currency, row.kind)
+            limit = max(row.limit_minor, total)
+            params = {"b_key": key, "b_spent": total, "b_limit": limit, "b_now": now}
+            await conn.execute(_STORE_ORDER, params)
+        else:
+            params = {"b_key": key, "b_amount": gesture.amount_minor, "b_now": now}
+            await conn.execute(_TAKE_AGAIN, params)
+
+
 async def window_spent(
     conn: AsyncConnection, customer_id: str, kind: str | None, since: datetime, currency: str
 ) -> int:
     """Minor units in the customer's live gestures created after since (all kinds if None)."""
     params = {"b_customer": customer_id, "b_since": since, "b_currency": currency, "b_kind": kind}
     return int((await conn.execute(_WINDOW_SUM[kind is not None], params)).scalar_one())
+
+
+async def _order_total(
+    conn: AsyncConnection, order_number: str, currency: str, kind: str | None
+) -> int:
+    """Minor units in the order's live gestures (of one kind, or all)."""
+    query = _ORDER_SUM if kind is None else _ORDER_SUM.where(_G.kind == kind)
+    params = {"b_order": order_number, "b_currency": currency}
+    return int((await conn.execute(query, params)).scalar_one())
 
 
 async def _locked(conn: AsyncConnection, spec: CounterSpec, customer_id: str, now: datetime) -> Any:
@@ -187,3 +273,23 @@ def _same_currency(counter_currency: str, amount: Money) -> None:
         raise LedgerCurrencyMismatch(
             f"budget counter in {counter_currency}, gesture in {amount.currency}"
         )
+
+
+async def lock_row(conn: AsyncConnection, key: str, now: datetime) -> None:
+    """Hold a lock row (scope "lock", nothing spent) until the transaction ends."""
+    if (await conn.execute(_LOCK, {"b_key": key})).one_or_none() is not None:
+        return
+    values = {
+        "key": key,
+        "scope": "lock",
+        "kind": None,
+        "customer_id": None,
+        "period_start": now,
+        "period_days": None,
+        "limit_minor": 0,
+        "spent_minor": 0,
+        "currency": "EUR",
+        "updated_at": now,
+    }
+    await conn.execute(insert_if_absent(conn.dialect.name, CounterRow.__table__, "key"), values)
+    (await conn.execute(_LOCK, {"b_key": key})).one()

@@ -17,7 +17,11 @@ class LedgerCurrencyMismatch(LedgerError):
     """A reservation's currency differs from a budget counter's or a limit's."""
 
 
-class BudgetExceeded(Exception):
+class Refused(Exception):
+    """The reservation would break a limit of the mandate; nothing was spent."""
+
+
+class BudgetExceeded(Refused):
     """Granting the gesture would take a budget over its limit; nothing was spent."""
 
     def __init__(self, budget_key: str, limit: Money, spent: Money, requested: Money) -> None:
@@ -28,3 +32,22 @@ class BudgetExceeded(Exception):
         super().__init__(
             f"budget {budget_key}: {spent} spent of {limit}, {requested} requested does not fit"
         )
+
+
+class CountExceeded(Refused):
+    """Too many of something (treats this month, the customer's complaints) for this gesture."""
+
+    def __init__(self, counted: str, most: int, found: int) -> None:
+        self.counted = counted
+        self.most = most
+        self.found = found
+        super().__init__(f"{counted}: {found} with this one, at most {most}")
+
+
+class CaseDecided(Refused):
+    """The case already got its gestures under another decision; it is not compensated twice."""
+
+    def __init__(self, case_id: str, decision: str) -> None:
+        self.case_id = case_id
+        self.decision = decision
+        super().__init__(f"case {case_id} was already decided ({decision})")

@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herstel.money import Money
 from journeys.db import UTCDateTime
-from journeys.errors import IdempotencyConflict, LedgerError
+from journeys.errors import (
+    BudgetExceeded,
+    IdempotencyConflict,
+    LedgerCurrencyMismatch,
+    LedgerError,
+)
 from journeys.periods import CounterSpec
 from journeys.records import GestureState, Reservation, ReservationRequest
 from journeys.tables import GestureRow
@@ -38,6 +43,7 @@ def new_row(request: ReservationRequest, specs: list[CounterSpec], now: datetime
         "updated_at": now,
         "result_ref": None,
         "budget_keys": json.dumps([spec.key for spec in specs]),
+        "decision": request.decision or None,
     }
 
 
@@ -77,6 +83,53 @@ _MOVE = (
         result_ref=func.coalesce(bindparam("b_ref", type_=String()), LEDGER.c.result_ref),
     )
 )
+
+
+_REVIVE = (
+    update(LEDGER)
+    .where(LEDGER.c.id == bindparam("b_id"), LEDGER.c.state == GestureState.RELEASED.value)
+    .values(
+        state=GestureState.RESERVED.value,
+        created_at=bindparam("b_now", type_=UTCDateTime()),
+        updated_at=bindparam("b_now", type_=UTCDateTime()),
+        decided_by=bindparam("b_decided_by"),
+        mandate_version=bindparam("b_version"),
+        decision=bindparam("b_decision"),
+        budget_keys=bindparam("b_keys"),
+        result_ref=None,
+    )
+)
+
+
+async def revive(conn: AsyncConnection, reservation_id: str, values: dict[str, Any]) -> bool:
+    """released -> reserved again, as the new request says (its time, decider, budgets).
+
+    A retry after a shop failure, or a grant after a budget said no: the gesture is the same
+    (its key), so it gets the same row. False: someone revived it first.
+    """
+    params = {
+        "b_id": reservation_id,
+        "b_now": values["created_at"],
+        "b_decided_by": values["decided_by"],
+        "b_version": values["mandate_version"],
+        "b_decision": values["decision"],
+        "b_keys": values["budget_keys"],
+    }
+    return (await conn.execute(_REVIVE, params)).rowcount == 1
+
+
+def within_gesture_caps(request: ReservationRequest) -> None:
+    """The per-gesture caps: nothing to count, so checked before anything is written."""
+    for limit in request.limits:
+        if limit.scope == "gesture" and limit.applies_to(request.kind):
+            if limit.limit.currency != request.amount.currency:
+                raise LedgerCurrencyMismatch(
+                    f"limit in {limit.limit.currency}, gesture in {request.amount.currency}"
+                )
+            if request.amount > limit.limit:
+                nothing = Money.zero(limit.limit.currency)
+                key = f"gesture:{limit.kind or 'all'}"
+                raise BudgetExceeded(key, limit.limit, nothing, request.amount)
 
 
 async def by_key(conn: AsyncConnection, key: str) -> Row[Any] | None:

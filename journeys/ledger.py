@@ -7,18 +7,30 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from herstel.clock import Clock
 from herstel.money import Money
-from journeys.counters import charge, give_back, window_spent
+from journeys.counters import charge, give_back, take_again, window_spent
 from journeys.db import READ_ONLY, insert_if_absent
 from journeys.errors import LedgerCurrencyMismatch, LedgerError
-from journeys.gestures import LEDGER, by_id, by_key, move, new_row, replayed, reservation_from
+from journeys.gestures import (
+    LEDGER,
+    by_id,
+    by_key,
+    move,
+    new_row,
+    replayed,
+    reservation_from,
+    revive,
+    within_gesture_caps,
+)
+from journeys.guards import case_lock, customer_lock, one_decision, within_counts
 from journeys.periods import CounterSpec, spec_for, specs_for_request
 from journeys.records import (
     LIVE_STATES,
@@ -62,34 +74,70 @@ class GestureLedger:
     async def reserve(self, request: ReservationRequest) -> Reservation:
         """Take the amount from every applicable budget and record the gesture, all or nothing.
 
-        A known idempotency key returns the reservation made the first time, spending nothing.
-        Raises BudgetExceeded (naming the budget) when the amount does not fit.
+        Every limit of the request is checked here, in one transaction, under the locks that
+        make it race-safe: per gesture, per order, per customer window, day and month
+        budgets, treats this month, the customer's complaints, one decision per case.
+        A known idempotency key returns the reservation made the first time, spending
+        nothing; a released one is reserved again, charged as a new one. Raises Refused
+        (BudgetExceeded, CountExceeded, CaseDecided) when a limit says no.
         """
         now = self._clock.now().astimezone(UTC)
         specs = specs_for_request(request, now)
+        within_gesture_caps(request)
         async with self._write() as conn:
             values = new_row(request, specs, now)
             # ON CONFLICT DO NOTHING: a twin with the same key in flight makes us wait for its
             # commit (PostgreSQL) instead of failing with a unique violation; then we read it.
             stmt = insert_if_absent(conn.dialect.name, LEDGER, "idempotency_key")
-            if (await conn.execute(stmt, values)).rowcount == 1:
-                for spec in specs:
-                    await charge(conn, spec, request.amount, request.customer_id, now)
-                return reservation_from(values)
-            existing = await by_key(conn, request.idempotency_key)
-            if existing is None:  # cannot happen: a conflict means a committed row
-                raise LedgerError(f"reservation {request.idempotency_key} vanished; retry")
-            return replayed(existing, request)
+            if (await conn.execute(stmt, values)).rowcount != 1:
+                existing = await by_key(conn, request.idempotency_key)
+                if existing is None:  # cannot happen: a conflict means a committed row
+                    raise LedgerError(f"reservation {request.idempotency_key} vanished; retry")
+                known = replayed(existing, request)
+                if known.state is not GestureState.RELEASED:
+                    return known
+                if not await revive(conn, known.id, values):  # a twin revived it first
+                    return reservation_from((await by_id(conn, known.id))._mapping)
+                values["id"] = known.id  # reserved again: charged below like a new one
+            await self._guard(conn, request, specs, values["id"], now)
+            return replace(reservation_from(values), new=True)
+
+    async def _guard(
+        self,
+        conn: AsyncConnection,
+        request: ReservationRequest,
+        specs: list[CounterSpec],
+        own_id: str,
+        now: datetime,
+    ) -> None:
+        """Charge the counters and check the counted limits, taking every row lock in key
+        order so that concurrent reservations cannot deadlock."""
+        steps: list[tuple[str, Any]] = [(spec.key, spec) for spec in specs]
+        if (key := case_lock(request)) is not None:
+            steps.append((key, one_decision))
+        if (key := customer_lock(request)) is not None:
+            steps.append((key, within_counts))
+        for _, step in sorted(steps, key=lambda s: s[0]):
+            if step is one_decision:
+                await one_decision(conn, request, own_id, now)
+            elif step is within_counts:
+                await within_counts(conn, request, now)
+            else:
+                await charge(
+                    conn, step, request.amount, request.customer_id, now, request.order_number
+                )
 
     async def issue(self, reservation_id: str, result_ref: str) -> Reservation:
-        """Mark a reservation as handed out; issuing again with the same result_ref is a no-op."""
+        """Mark a reservation as handed out; issuing again with the same result_ref is a no-op.
+
+        The reservation returned is `new` when this call issued it."""
         async with self._write() as conn:
             changed = await move(
                 conn, reservation_id, GestureState.ISSUED, self._clock.now(), result_ref
             )
             row = await by_id(conn, reservation_id)
         if changed or (row.state == GestureState.ISSUED and row.result_ref == result_ref):
-            return reservation_from(row._mapping)
+            return replace(reservation_from(row._mapping), new=changed)
         raise LedgerError(f"reservation {reservation_id} is {row.state}: cannot issue {result_ref}")
 
     async def release(self, reservation_id: str) -> Reservation:
@@ -99,11 +147,47 @@ class GestureLedger:
             changed = await move(conn, reservation_id, GestureState.RELEASED, now)
             row = await by_id(conn, reservation_id)
             if changed:
-                keys = json.loads(row.budget_keys)
-                await give_back(conn, keys, row.customer_id, row.amount_minor, now)
+                await give_back(conn, json.loads(row.budget_keys), row, now)
         if row.state != GestureState.RELEASED:
             raise LedgerError(f"reservation {reservation_id} is issued: it cannot be released")
         return reservation_from(row._mapping)
+
+    async def restore(self, reservation_id: str, result_ref: str) -> Reservation:
+        """A released gesture the shop did carry out after all: issued, and charged again to
+        the budgets it was released from (reconcile's repair; past their limits if need be)."""
+        now = self._clock.now()
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(LEDGER)
+                .where(LEDGER.c.id == reservation_id, LEDGER.c.state == GestureState.RELEASED)
+                .values(state=GestureState.ISSUED.value, result_ref=result_ref, updated_at=now)
+            )
+            row = await by_id(conn, reservation_id)
+            if result.rowcount:
+                await take_again(conn, json.loads(row.budget_keys), row, now)
+        if row.state != GestureState.ISSUED:
+            raise LedgerError(f"reservation {reservation_id} is {row.state}: cannot restore it")
+        return replace(reservation_from(row._mapping), new=bool(result.rowcount))
+
+    async def to_reconcile(
+        self, *, reserved_before: datetime, changed_since: datetime
+    ) -> list[Reservation]:
+        """What reconcile compares with the shop: reservations still open since before
+        reserved_before (a grant in flight is left alone), and the gestures issued or released
+        since changed_since."""
+        query = (
+            select(LEDGER)
+            .where(
+                (LEDGER.c.state == GestureState.RESERVED.value)
+                & (LEDGER.c.updated_at < reserved_before)
+                | (LEDGER.c.state != GestureState.RESERVED.value)
+                & (LEDGER.c.updated_at >= changed_since)
+            )
+            .order_by(LEDGER.c.created_at, LEDGER.c.id)
+        )
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [reservation_from(r._mapping) for r in rows]
 
     async def get(self, reservation_id: str) -> Reservation:
         async with self._read() as conn:
@@ -168,6 +252,16 @@ class GestureLedger:
             GestureRow.case_id != case_id,
             (GestureRow.customer_id == customer_id) & (GestureRow.created_at >= since)
             | (GestureRow.order_number == order_number),
+        )
+        async with self._read() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def case_gestures(self, case_id: str) -> list[Any]:
+        """The case's live gestures, oldest first: what the failure already got."""
+        query = (
+            select(LEDGER)
+            .where(LEDGER.c.case_id == case_id, LEDGER.c.state.in_(LIVE_STATES))
+            .order_by(LEDGER.c.created_at, LEDGER.c.id)
         )
         async with self._read() as conn:
             return list((await conn.execute(query)).all())

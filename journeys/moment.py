@@ -8,6 +8,11 @@ from typing import Any
 
 from herstel.money import Money
 
+# facts: the facts were the answer (nothing owed); offered: an offer the customer has not taken
+# (yet); declined: they turned down what the bot may give; gesture: something was given;
+# closed: a person closed the case without a gesture.
+OUTCOMES = ("facts", "offered", "declined", "gesture", "closed")
+
 
 @dataclass(frozen=True, slots=True)
 class GestureGiven:
@@ -46,6 +51,12 @@ class RecoveryMoment:
     csat: int | None = None  # scores known when recording (imports); usually added later
     ces: int | None = None
     nps: int | None = None
+    # What the case came to (OUTCOMES); None: "gesture" with gestures, else "facts".
+    outcome: str | None = None
+    # A case's later outcome replaces its earlier moment: the higher revision wins.
+    revision: int = 0
+    close_reason: str | None = None  # a person's reason for closing without a gesture
+    decision: str | None = None  # JSON: the live decision and its inputs (recovery/moments.py)
 
     @property
     def amount(self) -> Money:
@@ -61,6 +72,12 @@ class RecoveryMoment:
             if money is not None:
                 return money.currency
         return "EUR"
+
+    @property
+    def what_came_of_it(self) -> str:
+        if self.outcome is not None:
+            return self.outcome
+        return "gesture" if self.gestures else "facts"
 
     @property
     def is_resolved(self) -> bool:

@@ -269,7 +269,15 @@ def exported(row: Any) -> dict[str, Any]:
         "failed_score": row.failed_score,
         "journey_score_after": row.journey_score_after,
         "uplift": row.uplift,
+        "outcome": row.outcome,
+        "close_reason": row.close_reason,
+        "revision": row.revision,
     }
+    if row.decision:
+        # The live decision and what it was made on: `policies simulate` replays exactly this.
+        decision = json.loads(row.decision)
+        line["inputs"] = decision.pop("case", None)
+        line["live"] = decision
     for replayed in ("order_value", "segment", "damage_extent", "demand", "gesture"):
         if line[replayed] is None:
             del line[replayed]

@@ -26,6 +26,11 @@ class CounterSpec:
     def rolling(self) -> bool:
         return self.scope == "customer_period"
 
+    @property
+    def recomputed(self) -> bool:
+        """Kept as the sum of the ledger's live rows (a window or an order), not added to."""
+        return self.scope in ("customer_period", "order")
+
 
 def _aware(now: datetime) -> datetime:
     if now.tzinfo is None:
@@ -49,13 +54,24 @@ def window_start(now: datetime, days: int) -> datetime:
     return _aware(now).astimezone(UTC) - timedelta(days=days)
 
 
-def spec_for(limit: BudgetLimit, now: datetime, customer_id: str | None) -> CounterSpec:
+EVER = datetime(1970, 1, 1, tzinfo=UTC)  # the period of a counter that never resets
+
+
+def spec_for(
+    limit: BudgetLimit, now: datetime, customer_id: str | None, order_number: str | None = None
+) -> CounterSpec:
     local = _aware(now).astimezone(AMSTERDAM)
     kind = limit.kind or "all"
     if limit.scope == "day":
         key, start = f"day:{local:%Y-%m-%d}:{kind}", day_start(now)
     elif limit.scope == "month":
         key, start = f"month:{local:%Y-%m}:{kind}", month_start(now)
+    elif limit.scope == "order":
+        if order_number is None:
+            raise ValueError("an order budget needs an order")
+        key, start = f"order:{order_number}:{kind}", EVER
+    elif limit.scope == "gesture":
+        raise ValueError("a per-gesture cap has no counter")
     else:
         if customer_id is None:
             raise ValueError("a customer_period budget needs a customer")
@@ -72,9 +88,9 @@ def specs_for_request(request: ReservationRequest, now: datetime) -> list[Counte
             raise LedgerCurrencyMismatch(
                 f"limit in {limit.limit.currency}, gesture in {request.amount.currency}"
             )
-        if not limit.applies_to(request.kind):
+        if not limit.applies_to(request.kind) or limit.scope == "gesture":
             continue
-        spec = spec_for(limit, now, request.customer_id)
+        spec = spec_for(limit, now, request.customer_id, request.order_number)
         known = by_key.get(spec.key)
         if known is None or spec.limit < known.limit:
             by_key[spec.key] = spec  # two limits on one counter: the stricter wins

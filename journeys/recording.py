@@ -501,6 +501,10 @@ def moment_row(moment: RecoveryMoment, failed: float, jid: str, row_id: str) -> 
         "resolved": moment.is_resolved,
         "facts_confirmed": moment.has_facts,
         "failed_score": failed,
+        "outcome": moment.what_came_of_it,
+        "revision": moment.revision,
+        "close_reason": moment.close_reason,
+        "decision": moment.decision,
     }
 
 
@@ -664,8 +668,9 @@ async def record_moments(
     backfill); new ids otherwise.
 
     A case belongs to one order (its id is built from the order number), so the lock on the
-    order's journey makes "is this case stored?" and the insert one atomic step."""
-    batch = list({m.case_id: m for m in reversed(moments)}.values())[::-1]  # first one wins
+    order's journey makes "is this case stored?" and the insert one atomic step. A moment of a
+    higher revision than the stored one replaces it (the case came to a later outcome)."""
+    batch = _latest_per_case(moments)
     if not batch:
         return 0
     for m in batch:
@@ -687,6 +692,7 @@ async def record_moments(
     customers, journeys = _parents(news, alone)
     await upsert_customers(conn, customers)
     await upsert_journeys(conn, journeys)
+    await _replace_earlier(conn, [m for m in batch if m.revision > 0])
     low = min(m.created_at for m in batch)
     high = max(m.created_at for m in batch)
     loaded = await load(
@@ -709,6 +715,29 @@ async def record_moments(
     touch_rows = [row for new in in_order for row in new.touch_rows()]  # keys of new cases
     await bulk.insert(conn, T, touch_rows, _skip_known("key"), "insert_touchpoints", known_new=True)
     return len(fresh)
+
+
+def _latest_per_case(moments: Sequence[RecoveryMoment]) -> list[RecoveryMoment]:
+    """One moment per case, in the order cases first appear: the highest revision, and of
+    equal revisions the first."""
+    latest: dict[str, RecoveryMoment] = {}
+    for m in moments:
+        known = latest.get(m.case_id)
+        if known is None or m.revision > known.revision:
+            latest[m.case_id] = m
+    return list(latest.values())
+
+
+async def _replace_earlier(conn: AsyncConnection, revised: Sequence[RecoveryMoment]) -> None:
+    """Remove the stored moments (and their touchpoints) that these later revisions replace;
+    the journey's lock is held, so settling then sees the journey without them."""
+    for m in revised:
+        gone = await conn.execute(
+            M.delete().where(M.c.case_id == m.case_id, M.c.revision < m.revision)
+        )
+        if gone.rowcount:
+            keys = [failed_key(m.case_id), recovery_key(m.case_id)]
+            await conn.execute(T.delete().where(T.c.key.in_(keys)))
 
 
 # --- scores arriving after the moment --------------------------------------------------------

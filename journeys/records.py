@@ -11,8 +11,13 @@ from typing import Literal
 
 from herstel.money import Money
 
-Scope = Literal["day", "month", "customer_period"]
-SCOPES: tuple[Scope, ...] = ("day", "month", "customer_period")
+# day, month: a budget per Amsterdam day or month; customer_period: per customer over a
+# rolling window; order: everything given on one order; gesture: one gesture on its own.
+Scope = Literal["day", "month", "customer_period", "order", "gesture"]
+SCOPES: tuple[Scope, ...] = ("day", "month", "customer_period", "order", "gesture")
+# What a count limit counts, under the customer's lock: treats this calendar month, and the
+# customer's other cases (complaints) within a rolling window.
+Counted = Literal["treats_this_month", "complaints"]
 
 
 class GestureState(StrEnum):
@@ -26,7 +31,7 @@ LIVE_STATES = (GestureState.RESERVED.value, GestureState.ISSUED.value)
 
 @dataclass(frozen=True, slots=True)
 class BudgetLimit:
-    """One cap from the mandate: per Amsterdam day, per month, or per customer per N days."""
+    """One money cap from the mandate (see Scope)."""
 
     scope: Scope
     limit: Money
@@ -48,6 +53,21 @@ class BudgetLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class CountLimit:
+    """At most `most` of what is counted, this gesture (or this case) included."""
+
+    counted: Counted
+    most: int
+    period_days: int | None = None  # for complaints: the rolling window
+
+    def __post_init__(self) -> None:
+        if self.most < 0:
+            raise ValueError("a count limit cannot be negative")
+        if (self.counted == "complaints") != (self.period_days is not None):
+            raise ValueError("period_days is required for complaints and only there")
+
+
+@dataclass(frozen=True, slots=True)
 class ReservationRequest:
     idempotency_key: str
     case_id: str
@@ -58,6 +78,10 @@ class ReservationRequest:
     decided_by: str  # "bot" or "agent:U123"
     mandate_version: str
     limits: tuple[BudgetLimit, ...] | list[BudgetLimit] = ()
+    counts: tuple[CountLimit, ...] = ()
+    # Gestures granted together share a decision; a case gets one decision, so a second one
+    # (another conversation, another agent) is refused. "": this request is its own decision.
+    decision: str = ""
 
     def __post_init__(self) -> None:
         if not self.idempotency_key:
@@ -80,6 +104,8 @@ class Reservation:
     state: GestureState
     created_at: datetime
     result_ref: str | None = None
+    # Reserved by this call, not a replay of an earlier reservation (not part of equality).
+    new: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

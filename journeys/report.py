@@ -60,8 +60,17 @@ def _nps_parts(column: Any, condition: ColumnElement[bool] | None = None) -> lis
 
 
 # What moments are grouped by (the report rolls the groups up per dimension), currency first.
-_GROUPS = ("currency", "complaint_type", "decided_level", "channel", "language", "mandate_version")
+_GROUPS = (
+    "currency",
+    "complaint_type",
+    "decided_level",
+    "channel",
+    "language",
+    "mandate_version",
+    "outcome",
+)
 _BREAKDOWNS = {
+    "by_outcome": "outcome",
     "by_complaint": "complaint_type",
     "by_level": "decided_level",
     "by_channel": "channel",
@@ -77,7 +86,7 @@ def _moment_query(since: datetime | None) -> Any:
     for name in MEASURES:
         columns += [func.sum(M.c[name]), func.count(M.c[name])]
     columns += _nps_parts(M.c.nps)
-    columns += [func.sum(M.c.amount_minor), _count_if(M.c.recontacted)]
+    columns += [func.sum(M.c.amount_minor), _count_if(M.c.recontacted), _count_if(M.c.resolved)]
     query = select(*columns).group_by(*keys)
     return query.where(M.c.created_at >= since) if since is not None else query
 
@@ -117,6 +126,7 @@ class _Sums:
         self.nps = [0, 0, 0]  # answers, promoters, detractors
         self.cost: dict[str, int] = {}
         self.recontacted = 0
+        self.resolved = 0
 
     def add(self, row: Any) -> None:
         values = list(row)[len(_GROUPS) :]
@@ -130,6 +140,7 @@ class _Sums:
         currency = row[0]
         self.cost[currency] = self.cost.get(currency, 0) + int(rest[3] or 0)
         self.recontacted += int(rest[4] or 0)
+        self.resolved += int(rest[5] or 0)
 
     def as_json(self) -> dict[str, Any]:
         answers, promoters, detractors = self.nps
@@ -139,6 +150,7 @@ class _Sums:
         data["nps"] = scoring.nps(promoters, detractors, answers)
         data["nps_answers"] = answers
         data["recontacted_share"] = self.recontacted / self.count if self.count else None
+        data["resolved_share"] = self.resolved / self.count if self.count else None
         data["cost"] = [
             {"minor": minor, "currency": cur, "text": Money(minor, cur).format()}
             for cur, minor in sorted(self.cost.items())
@@ -321,6 +333,13 @@ _MOMENT_HEADER = [
     "minutes",
     "cost",
 ]
+_OUTCOME_TEXT = {
+    "facts": "came to: the facts",
+    "offered": "came to: an offer",
+    "declined": "came to: declined",
+    "gesture": "came to: a gesture",
+    "closed": "came to: closed by a person",
+}
 _QUADRANT_TEXT = {
     "improve": "improve",
     "overserving": "overserving (cheaper is fine)",
@@ -336,6 +355,7 @@ def render_report(report: dict[str, Any]) -> str:
     since = report["since"] or "the beginning"
     lines = [f"Journey report since {since}", "", "Recovery moments (3E's and scores 0-1)"]
     rows = [_moment_row("all", moments["overall"])]
+    rows += [_moment_row(_OUTCOME_TEXT.get(k, k), v) for k, v in moments["by_outcome"].items()]
     rows += [_moment_row(k, v) for k, v in moments["by_complaint"].items()]
     rows += [_moment_row(f"decided by {k}", v) for k, v in moments["by_level"].items()]
     rows += [_moment_row(f"on {k}", v) for k, v in moments["by_channel"].items()]

@@ -31,6 +31,8 @@ class GestureRow(Base):
         CheckConstraint("state IN ('reserved', 'issued', 'released')", name="ck_gesture_state"),
         CheckConstraint("amount_minor >= 0", name="ck_gesture_amount"),
         Index("ix_gesture_customer_created", "customer_id", "created_at"),
+        Index("ix_gesture_case", "case_id"),
+        Index("ix_gesture_order", "order_number"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -49,6 +51,8 @@ class GestureRow(Base):
     result_ref: Mapped[str | None] = mapped_column(String(200))
     # The counter keys this gesture was charged to, space separated: release gives back to them.
     budget_keys: Mapped[str] = mapped_column(Text)
+    # Since 0007: gestures granted together share a decision; a case gets one (NULL: its own).
+    decision: Mapped[str | None] = mapped_column(String(200))
 
 
 class CounterRow(Base):
@@ -193,6 +197,41 @@ class RecoveryMomentRow(Base):
     failed_score: Mapped[float | None] = mapped_column(Float)
     journey_score_after: Mapped[float | None] = mapped_column(Float)
     uplift: Mapped[float | None] = mapped_column(Float)
+    # Since 0007: what the case came to, which revision of its moment this is (a later
+    # outcome replaces an earlier one), a person's reason for closing, the live decision.
+    outcome: Mapped[str] = mapped_column(String(16), server_default=text("'gesture'"))
+    revision: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(Text)  # JSON, see recovery/moments.py
+
+
+class CaseRow(Base):
+    """A failure (order, complaint, the order line where it matters) and where it stands."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('open', 'offered', 'granted', 'with_person', 'closed')",
+            name="ck_case_state",
+        ),
+        Index("ix_case_customer_opened", "customer_id", "opened_at"),
+    )
+
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    complaint_type: Mapped[str] = mapped_column(String(32))
+    line_sku: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    conversation_id: Mapped[str] = mapped_column(Text)  # where the customer is now; never shown
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    conversations: Mapped[int] = mapped_column(Integer)  # how many joined it
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    moment_revision: Mapped[int] = mapped_column(Integer)
 
 
 class EscalationRow(Base):

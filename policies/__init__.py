@@ -21,10 +21,12 @@ from policies.loader import (
     load_mandate_text,
 )
 from policies.mandate import Mandate
+from policies.plan import BotPlan, bot_plan
 from policies.reasons import Reason
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
+    "BotPlan",
     "BudgetUsage",
     "CarrierEvidence",
     "Case",
@@ -41,6 +43,7 @@ __all__ = [
     "PolicyError",
     "Reason",
     "Segment",
+    "bot_plan",
     "decide",
     "load_default",
     "load_mandate",

@@ -129,7 +129,10 @@ class CaseInput(_Input):
 
     def to_case(self) -> Case:
         values = {name: getattr(self, name) for name in type(self).model_fields}
-        values["history"] = History(**self.history.model_dump())
+        h = self.history  # by attribute: model_dump would turn its Money into JSON
+        values["history"] = History(
+            h.complaints, h.gestures, h.given, h.treats_this_month, h.window_days
+        )
         values["budget"] = BudgetUsage(
             self.budget.day_spent,
             self.budget.month_spent,
@@ -137,3 +140,23 @@ class CaseInput(_Input):
             MappingProxyType(dict(self.budget.month_by_kind)),
         )
         return Case(**values)
+
+
+def case_to_json(case: Case) -> dict[str, Any]:
+    """The case as CaseInput reads it back: what the engine decided on, for a replay."""
+    values: dict[str, Any] = {name: getattr(case, name) for name in CaseInput.model_fields}
+    h, b = case.history, case.budget
+    values["history"] = HistoryInput(
+        complaints=h.complaints,
+        gestures=h.gestures,
+        given=h.given,
+        treats_this_month=h.treats_this_month,
+        window_days=h.window_days,
+    )
+    values["budget"] = BudgetInput(
+        day_spent=b.day_spent,
+        month_spent=b.month_spent,
+        day_by_kind=dict(b.day_by_kind),
+        month_by_kind=dict(b.month_by_kind),
+    )
+    return CaseInput(**values).model_dump(mode="json", exclude_none=True)

@@ -16,6 +16,7 @@ from policies.compiled import (
     ORDER,
     PERCENT,
     SHIPPING,
+    UNKNOWN_HOURS,
     CompiledRule,
     Step,
     hours_bounds,
@@ -111,7 +112,7 @@ def _never_match(m: Mandate) -> Iterator[Finding]:
             if getattr(match, key) == ():
                 yield _finding(m, "error", (*where, key), "empty list: this rule can never match")
         bounds = hours_bounds(match.hours_late)
-        if bounds is not None and not _interval(*bounds):
+        if bounds is not None and bounds != UNKNOWN_HOURS and not _interval(*bounds):
             yield _finding(
                 m,
                 "error",
@@ -180,7 +181,10 @@ class Space:
             for k, d in _DOMAINS.items()
         }
         b = hours_bounds(m.hours_late)
-        hours = (-math.inf, False, math.inf, False, True) if b is None else (*b, False)
+        if b is None:
+            hours: _Hours = (-math.inf, False, math.inf, False, True)
+        else:
+            hours = (*b, b == UNKNOWN_HOURS)
         low, high = money_bounds(m.order_value)
         previous = (0, NO_CAP if m.max_previous_complaints is None else m.max_previous_complaints)
         active = (m.active_from or date.min, m.active_until or date.max)
@@ -216,6 +220,8 @@ class Space:
         parts = [", ".join(sorted(self.sets["complaint"])[:2])]
         if not self.hours[4]:
             parts.append(f"{max(self.hours[0], 0):g}+ hours late")
+        elif not _interval(*self.hours[:4]):
+            parts.append("hours late unknown")
         if self.value != (0, NO_CAP):
             parts.append(f"order {Money(self.value[0], currency).format()}")
         for key in ("damage", "segment", "channel", "evidence"):

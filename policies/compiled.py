@@ -13,6 +13,7 @@ from policies.concepts import LEVELS, ComplaintType, GestureKind
 from policies.decision import Offer
 from policies.model import (
     Apology,
+    Escalation,
     FullRefund,
     Gesture,
     HoursRange,
@@ -61,15 +62,10 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
-class CompiledRule:
-    index: int
-    id: str
-    steps: tuple[Step, ...]
-    unasked: tuple[Step, ...]  # handed out together, so judged together
-    asked: tuple[Step, ...]
-    escalate: bool
-    has_remedy: bool  # the ladder offers more than an apology
-    matched: Reason
+class Condition:
+    """A `match` reduced to sets and integers: what a rule or an escalation applies to."""
+
+    complaints: frozenset[str] | None
     hours: tuple[float, bool, float, bool] | None  # (low, low_strict, high, high_strict)
     damage: frozenset[str] | None
     value_low: int
@@ -83,6 +79,25 @@ class CompiledRule:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledRule(Condition):
+    index: int
+    id: str
+    steps: tuple[Step, ...]
+    unasked: tuple[Step, ...]  # handed out together, so judged together
+    asked: tuple[Step, ...]
+    escalate: bool
+    has_remedy: bool  # the ladder offers more than an apology
+    matched: Reason
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledEscalation(Condition):
+    id: str
+    reason: Reason
+    on_value: bool  # its match is about the order's value (a high-value hand-over)
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledMandate:
     name: str
     version: str
@@ -92,6 +107,7 @@ class CompiledMandate:
     zero: Money
     rules_in_order: tuple[CompiledRule, ...]
     rules_by_complaint: dict[str, tuple[CompiledRule, ...]]  # the engine looks here first
+    escalations: tuple[CompiledEscalation, ...]
     per_gesture: dict[str, tuple[int, int, int]]  # kind -> cap by level rank
     per_order: tuple[int, int, int]
     per_customer: tuple[int, int, int]
@@ -188,9 +204,16 @@ def _cost_rule(g: Gesture) -> dict[str, object]:
     raise TypeError(f"unknown gesture {g!r}")  # pragma: no cover - the schema prevents it
 
 
-def hours_bounds(r: HoursRange | None) -> tuple[float, bool, float, bool] | None:
+# `hours_late: unknown`: no number of hours fits; only a case without carrier facts does.
+UNKNOWN_HOURS = (math.inf, True, -math.inf, True)
+
+
+def hours_bounds(r: HoursRange | str | None) -> tuple[float, bool, float, bool] | None:
     if r is None:
         return None
+    if r == "unknown":
+        return UNKNOWN_HOURS
+    assert isinstance(r, HoursRange)
     low, low_strict = (r.more_than, True) if r.more_than is not None else (r.at_least, False)
     high, high_strict = (r.less_than, True) if r.less_than is not None else (r.at_most, False)
     return (
@@ -214,9 +237,24 @@ def _as_set(values: tuple[str, ...] | None) -> frozenset[str] | None:
     return None if values is None else frozenset(values)
 
 
-def compile_rule(index: int, rule: Rule, currency: str) -> CompiledRule:
-    m: Match = rule.match
+def _condition(m: Match) -> dict[str, object]:
     low, high = money_bounds(m.order_value)
+    return {
+        "complaints": _as_set(m.complaint),
+        "hours": hours_bounds(m.hours_late),
+        "damage": _as_set(m.damage),
+        "value_low": low,
+        "value_high": high,
+        "segments": _as_set(m.segment),
+        "channels": _as_set(m.channel),
+        "evidence": _as_set(m.evidence),
+        "max_previous": NO_CAP if m.max_previous_complaints is None else m.max_previous_complaints,
+        "active_from": m.active_from,
+        "active_until": m.active_until,
+    }
+
+
+def compile_rule(index: int, rule: Rule, currency: str) -> CompiledRule:
     steps = tuple(compile_step(rule.id, i, g, currency) for i, g in enumerate(rule.ladder))
     return CompiledRule(
         index=index,
@@ -227,16 +265,16 @@ def compile_rule(index: int, rule: Rule, currency: str) -> CompiledRule:
         escalate=rule.escalate,
         has_remedy=any(s.kind != GestureKind.APOLOGY for s in steps),
         matched=Reason("rule_matched", (rule.id,)),
-        hours=hours_bounds(m.hours_late),
-        damage=_as_set(m.damage),
-        value_low=low,
-        value_high=high,
-        segments=_as_set(m.segment),
-        channels=_as_set(m.channel),
-        evidence=_as_set(m.evidence),
-        max_previous=NO_CAP if m.max_previous_complaints is None else m.max_previous_complaints,
-        active_from=m.active_from,
-        active_until=m.active_until,
+        **_condition(rule.match),  # type: ignore[arg-type]
+    )
+
+
+def compile_escalation(escalation: Escalation) -> CompiledEscalation:
+    return CompiledEscalation(
+        id=escalation.id,
+        reason=Reason("escalate_when", (escalation.id,)),
+        on_value=escalation.match.order_value is not None,
+        **_condition(escalation.match),  # type: ignore[arg-type]
     )
 
 
@@ -269,6 +307,7 @@ def compile_policy(policy: Policy, version: str) -> CompiledMandate:
         zero=Money.zero(policy.currency),
         rules_in_order=tuple(rules),
         rules_by_complaint=by_complaint,
+        escalations=tuple(compile_escalation(e) for e in policy.escalate_when),
         per_gesture=per_gesture,  # type: ignore[arg-type]
         per_order=_by_level(caps, "per_order"),
         per_customer=_by_level(caps, "per_customer"),

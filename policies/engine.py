@@ -14,8 +14,10 @@ from policies.compiled import (
     ORDER,
     PERCENT,
     SHIPPING,
+    UNKNOWN_HOURS,
     CompiledMandate,
     CompiledRule,
+    Condition,
     Step,
     fast_money,
     percent_of,
@@ -74,37 +76,39 @@ def _foreign_currency(case: Case, currency: str) -> str | None:
 
 def _first_match(rules: tuple[CompiledRule, ...], case: Case, now: datetime) -> CompiledRule | None:
     """Rules are read top to bottom; the first that fits the case wins."""
+    return next((r for r in rules if _fits(r, case, now)), None)
+
+
+def _fits(r: Condition, case: Case, now: datetime) -> bool:
+    """Whether the case is one the condition (a rule's or an escalation's match) is about."""
     value = case.order_value.minor
-    previous = case.history.complaints
-    for r in rules:
-        if value < r.value_low or value > r.value_high or previous > r.max_previous:
-            continue
-        if r.evidence is not None and case.evidence not in r.evidence:
-            continue
-        if r.segments is not None and case.segment not in r.segments:
-            continue
-        if r.channels is not None and case.channel not in r.channels:
-            continue
-        if r.damage is not None and case.damage not in r.damage:
-            continue
-        if r.hours is not None and not _hours_fit(r.hours, case.hours_late):
-            continue
-        if (r.active_from or r.active_until) and not _active(r, now):
-            continue
-        return r
-    return None
+    if value < r.value_low or value > r.value_high or case.history.complaints > r.max_previous:
+        return False
+    if r.complaints is not None and case.complaint not in r.complaints:
+        return False
+    if r.evidence is not None and case.evidence not in r.evidence:
+        return False
+    if r.segments is not None and case.segment not in r.segments:
+        return False
+    if r.channels is not None and case.channel not in r.channels:
+        return False
+    if r.damage is not None and case.damage not in r.damage:
+        return False
+    if r.hours is not None and not _hours_fit(r.hours, case.hours_late):
+        return False
+    return not ((r.active_from or r.active_until) and not _active(r, now))
 
 
 def _hours_fit(bounds: tuple[float, bool, float, bool], hours: float | None) -> bool:
     if hours is None:
-        return False
+        return bounds == UNKNOWN_HOURS
     low, low_strict, high, high_strict = bounds
     if hours < low or (low_strict and hours == low):
         return False
     return not (hours > high or (high_strict and hours == high))
 
 
-def _active(r: CompiledRule, now: datetime) -> bool:
+def _active(r: Condition, now: datetime) -> bool:
     today = now.astimezone(AMSTERDAM).date()  # the shop's calendar day
     if r.active_from is not None and today < r.active_from:
         return False
@@ -301,6 +305,11 @@ def _assemble(
     gestures = _cheapest_first(offers)
     reasons = [rule.matched]
     escalate = _escalation(rule, gestures, reasons)
+    # Who decides what is given: a rule that gives nothing beyond an apology leaves no decision.
+    for condition in c.escalations if rule.has_remedy else ():
+        if _fits(condition, case, now):
+            reasons.append(condition.reason)
+            escalate = True
     pick = None
     if case.demand is not None:
         pick = pick_for_demand(gestures, case.demand, 0)

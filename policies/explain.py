@@ -7,6 +7,7 @@ from typing import Any
 from policies.case import Case
 from policies.decision import Decision, Dropped, Offer
 from policies.model import Apology, PartialRefund, Replacement, Treat, Voucher
+from policies.plan import bot_plan
 
 
 def describe_case(case: Case) -> str:
@@ -62,8 +63,14 @@ def render_text(decision: Decision, case: Case | None = None) -> str:
         for d in decision.dropped:
             lines.append(f"  - {label(d)} {d.cost.format()}")
             lines += [f"       - {r.text}" for r in d.reasons]
-    first = decision.bot_offer()
-    lines += ["", f"Bot offers first: {label(first) + ' ' + first.cost.format() if first else '-'}"]
+    plan = bot_plan(decision)
+    if plan.to_person:
+        does = "hands the case to a person (who sees the gestures above as suggestions)"
+    elif plan.offers:
+        does = "offers " + " + ".join(f"{label(o)} {o.cost.format()}" for o in plan.offers)
+    else:
+        does = "tells the facts and apologises; nothing is owed"
+    lines += ["", f"The bot {does}"]
     if decision.demand_pick is not None:
         pick = decision.demand_pick
         lines.append(f"Toward the demand: {label(pick)} {pick.cost.format()}")
@@ -75,6 +82,8 @@ def render_json(decision: Decision, case: Case | None = None) -> dict[str, Any]:
     data = decision.to_dict()
     for item, offer in zip(data["gestures"], decision.gestures, strict=True):
         item["label"] = label(offer)
+    plan = bot_plan(decision)
+    data["bot"] = {"to_person": plan.to_person, "offers": [o.step for o in plan.offers]}
     if case is not None:
         data["case"] = describe_case(case)
     return data

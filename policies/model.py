@@ -112,7 +112,8 @@ class Match(_Strict):
     """What a case must look like for a rule to apply; a missing key matches anything."""
 
     complaint: Complaints | None = None
-    hours_late: HoursRange | None = None
+    # "unknown": the carrier gave no facts to measure lateness by.
+    hours_late: HoursRange | Literal["unknown"] | None = None
     damage: Damages | None = None
     order_value: MoneyRange | None = None
     segment: Segments | None = None
@@ -196,6 +197,14 @@ class Rule(_Strict):
     escalate: bool = False  # hand the case to a human even when the bot may grant something
 
 
+class Escalation(_Strict):
+    """Cases a person decides whatever rule matches (a lost parcel, a high-value order)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str | None = None
+    match: Match
+
+
 class LevelCaps(_Strict):
     per_gesture: dict[GestureKind, Amount] = {}  # the most one gesture of a kind may cost
     per_order: Amount | None = None  # total given on one order, this gesture included
@@ -235,6 +244,9 @@ class Policy(_Strict):
     shipping_fee: Amount  # what a case's shipping refund costs when the case does not say
     levels: Levels
     budgets: Budgets = Budgets()
+    # Checked on every case besides its rule: any that fits hands the case to a person, who
+    # then sees the rule's ladder as suggestions.
+    escalate_when: tuple[Escalation, ...] = ()
     rules: tuple[Rule, ...] = Field(min_length=1)
 
     @field_validator("currency")
@@ -246,15 +258,18 @@ class Policy(_Strict):
             raise ValueError(f"expected a currency code like EUR, got {value!r}") from None
         return value
 
-    @field_validator("rules")
+    @field_validator("rules", "escalate_when")
     @classmethod
-    def _unique_ids(cls, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    def _unique_ids(
+        cls, items: tuple[Rule | Escalation, ...], info: ValidationInfo
+    ) -> tuple[Rule | Escalation, ...]:
+        what = "rule id" if info.field_name == "rules" else "id"
         seen: set[str] = set()
-        for rule in rules:
-            if rule.id in seen:
-                raise ValueError(f"rule id {rule.id!r} is used twice; ids must be unique")
-            seen.add(rule.id)
-        return rules
+        for item in items:
+            if item.id in seen:
+                raise ValueError(f"{what} {item.id!r} is used twice; ids must be unique")
+            seen.add(item.id)
+        return items
 
 
 def money_context(data: Any) -> dict[str, str]:
@@ -271,6 +286,7 @@ __all__ = [
     "Amount",
     "Apology",
     "Budgets",
+    "Escalation",
     "FullRefund",
     "Gesture",
     "HoursRange",

@@ -61,6 +61,7 @@ _TEXT: dict[str, Callable[..., str]] = {
         f"{_show(kind)} should be offered unasked but needs {level}"
     ),
     "escalate_nothing": lambda: "the bot may grant nothing beyond an apology here",
+    "escalate_when": lambda what: f"'{what}' (escalate_when): a person decides this case",
     "demand_met": lambda demand, kind, cost: (
         f"customer asks {_show(demand)}; closest the bot may grant: {_show(kind)} {_show(cost)}"
     ),

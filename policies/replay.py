@@ -7,6 +7,7 @@ import json
 import math
 import random
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from herstel.money import Money
-from policies.case import NO_HISTORY, NO_USAGE, BudgetUsage, Case, History, MoneyJson
+from policies.case import NO_HISTORY, NO_USAGE, BudgetUsage, Case, CaseInput, History, MoneyJson
 from policies.concepts import (
     CarrierEvidence,
     Channel,
@@ -24,6 +25,25 @@ from policies.concepts import (
     Level,
     Segment,
 )
+
+
+class LiveOffer(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: GestureKind
+    step: int
+    minor: int
+
+
+class LiveDecision(BaseModel):
+    """What the mandate decided in production, recorded with the moment."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    rule: str | None
+    to_person: bool
+    offers: tuple[LiveOffer, ...] = ()
+    at: AwareDatetime
 
 
 class RecoveryRecord(BaseModel):
@@ -48,8 +68,17 @@ class RecoveryRecord(BaseModel):
     gesture: GestureKind | None = None
     amount: MoneyJson | None = None
     decided_by: Level | None = None
+    outcome: str | None = None  # facts, offered, declined, gesture, closed
+    mandate_version: str | None = None
+    # Recorded live since 0007: the engine's exact inputs, and its decision on them.
+    inputs: CaseInput | None = None
+    live: LiveDecision | None = None
 
     def to_case(self, budget: BudgetUsage = NO_USAGE) -> Case:
+        if self.inputs is not None:
+            # What production decided on (history, given on the order, the item's value);
+            # budgets are the replay's own, filling up as it moves through time.
+            return replace(self.inputs.to_case(), budget=budget)
         history = (
             History(complaints=self.previous_complaints) if self.previous_complaints else NO_HISTORY
         )

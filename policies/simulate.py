@@ -25,6 +25,8 @@ from policies.concepts import ComplaintType, GestureKind, Level
 from policies.decision import Decision, Offer, pick_for_demand
 from policies.engine import decide
 from policies.mandate import Mandate
+from policies.parity import parity
+from policies.parity import render as render_parity
 from policies.replay import RecoveryRecord
 
 
@@ -260,6 +262,7 @@ def compare(
         "current": current_run.to_dict(),
         "recorded": recorded(records),
         "difference": difference(draft_run, current_run),
+        "parity": parity(records, current),
     }
 
 
@@ -294,6 +297,8 @@ def render_text(result: dict[str, Any]) -> str:
         f"  current: {c['policy']['name']} ({c['policy']['version']})",
         f"  draft:   {d['policy']['name']} ({d['policy']['version']})",
     ]
+    if "parity" in result:
+        lines.append(render_parity(result["parity"]))
     lines += _section("overall", result, ("overall",))
     for kind in d["by_complaint"]:
         lines += _section(kind, result, ("by_complaint", kind))

@@ -1,19 +1,23 @@
 """Carry out a proposal exactly once: re-check the mandate, reserve budget, write to the shop.
 
 This is the one place a gesture is handed out. The mandate engine bounds what may be
-offered; the ledger's atomic reservation bounds what may be spent, however requests race;
-idempotency keys make every retry return the first result.
+offered; the ledger's atomic reservation enforces every limit of the mandate again where the
+money is reserved, however requests race (budgets, caps per gesture, order and customer,
+treats a month, the rule's previous complaints, one decision per case); idempotency keys,
+derived from the case, make every retry return the first result. A reservation is released
+only when the shop was never asked: after a shop failure it stays, so the retry (or
+`herstel ledger reconcile`) completes it exactly once.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from herstel.money import Money
-from journeys.errors import BudgetExceeded
+from journeys.errors import CaseDecided, Refused
 from journeys.ledger import GestureLedger
-from journeys.records import BudgetLimit, ReservationRequest
+from journeys.records import BudgetLimit, CountLimit, ReservationRequest
 from policies import GestureKind, Level, Mandate, Offer
 from shop.errors import ShopRefused
 from shop.gestures import ShopResult
@@ -27,26 +31,53 @@ class Granted:
     kind: GestureKind
     cost: Money
     result: ShopResult | None  # None for a gesture the shop has no part in (an apology)
+    # Issued by this call, not a replay of one issued before (not part of equality).
+    new: bool = field(default=True, compare=False)
 
 
 class NotGranted(Exception):
     """The gesture could not be given now; the case needs a person. Nothing was spent."""
 
 
+class AlreadyDecided(NotGranted):
+    """The case already got its gestures, under another decision: it is not compensated twice."""
+
+
 def budget_limits(mandate: Mandate, level: Level) -> tuple[BudgetLimit, ...]:
-    """The mandate's budgets as ledger limits; a level allowed over budget has none."""
+    """The mandate's money limits for a level: budgets (none for a level allowed over
+    budget), and the level's caps per gesture, per order and per customer window."""
     policy = mandate.policy
-    if policy.budgets.over_budget is not None and level >= policy.budgets.over_budget:
-        return ()
-    limits = [
-        BudgetLimit(scope, amount, kind=None if key == "overall" else key)
-        for scope, table in (("day", policy.budgets.day), ("month", policy.budgets.month))
-        for key, amount in table.items()
+    limits: list[BudgetLimit] = []
+    if policy.budgets.over_budget is None or level < policy.budgets.over_budget:
+        limits += [
+            BudgetLimit(scope, amount, kind=None if key == "overall" else key)
+            for scope, table in (("day", policy.budgets.day), ("month", policy.budgets.month))
+            for key, amount in table.items()
+        ]
+    caps = getattr(policy.levels, level.value)
+    limits += [
+        BudgetLimit("gesture", cap, kind=str(kind)) for kind, cap in caps.per_gesture.items()
     ]
-    per_customer = getattr(policy.levels, level.value).per_customer
-    if per_customer is not None:
-        limits.append(BudgetLimit("customer_period", per_customer, period_days=policy.history_days))
+    if caps.per_order is not None:
+        limits.append(BudgetLimit("order", caps.per_order))
+    if caps.per_customer is not None:
+        limits.append(
+            BudgetLimit("customer_period", caps.per_customer, period_days=policy.history_days)
+        )
     return tuple(limits)
+
+
+def count_limits(mandate: Mandate, rule_id: str | None, offer: Offer) -> tuple[CountLimit, ...]:
+    """The rule's limit on previous complaints, and a treat's monthly limit per customer."""
+    counts: list[CountLimit] = []
+    rule = next((r for r in mandate.policy.rules if r.id == rule_id), None)
+    most = rule.match.max_previous_complaints if rule is not None else None
+    if most is not None:
+        counts.append(CountLimit("complaints", most, mandate.policy.history_days))
+    monthly = getattr(offer.gesture, "monthly_limit", None)
+    if offer.kind is GestureKind.TREAT and monthly is not None:
+        counts.append(CountLimit("treats_this_month", monthly))
+    return tuple(counts)
 
 
 class Granter:
@@ -64,19 +95,30 @@ class Granter:
         *,
         decided_by: str,
         level: Level,
+        rule_id: str | None = None,
     ) -> tuple[Granted, ...]:
-        """Give every offer or none: a budget that says no releases what was reserved."""
+        """Give every offer or none: a limit that says no releases what this call reserved.
+
+        Raises AlreadyDecided when the case got other gestures already, NotGranted when a
+        limit says no; a shop failure propagates with the reservations kept for a retry.
+        """
         for offer in offers:
             if not offer.may_be_granted_by(level):
                 raise NotGranted(f"{offer.kind} needs {offer.level}, not {level}")
+        decision = f"{decided_by}|{'+'.join(sorted(_key(o) for o in offers))}"
         reserved = []
         try:
             for offer in offers:
-                request = self._request(case_id, order, offer, decided_by, level)
-                reserved.append((offer, await self._ledger.reserve(request)))
-        except BudgetExceeded as exc:
+                request = self._request(case_id, order, offer, decided_by, level, rule_id)
+                reserved.append(
+                    (offer, await self._ledger.reserve(replace(request, decision=decision)))
+                )
+        except Refused as exc:
             log.warning("case %s: %s", case_id, exc)
-            await self._release(reserved)
+            # Only what this call reserved: an earlier reservation may be in the shop already.
+            await self._release([(o, r) for o, r in reserved if r.new])
+            if isinstance(exc, CaseDecided):
+                raise AlreadyDecided(str(exc)) from exc
             raise NotGranted(str(exc)) from exc
         granted = []
         for offer, reservation in reserved:
@@ -88,11 +130,12 @@ class Granter:
                 await self._release([(offer, reservation)])
                 raise NotGranted(f"the shop refused {offer.kind}") from exc
             except Exception:
+                # The shop may have carried it out before failing: keep the reservation, so a
+                # retry with the same key completes it and reconcile can tell.
                 log.exception("case %s: the shop failed to carry out %s", case_id, offer.kind)
-                await self._release([(offer, reservation)])
                 raise
-            await self._ledger.issue(reservation.id, reference(result))
-            granted.append(Granted(offer.kind, offer.cost, result))
+            issued = await self._ledger.issue(reservation.id, reference(result))
+            granted.append(Granted(offer.kind, offer.cost, result, issued.new))
         return tuple(granted)
 
     async def history(self, customer_id: str) -> list:
@@ -100,10 +143,16 @@ class Granter:
         return await self._ledger.recent(customer_id)
 
     def _request(
-        self, case_id: str, order: Order, offer: Offer, decided_by: str, level: Level
+        self,
+        case_id: str,
+        order: Order,
+        offer: Offer,
+        decided_by: str,
+        level: Level,
+        rule_id: str | None,
     ) -> ReservationRequest:
         return ReservationRequest(
-            idempotency_key=f"{case_id}:{offer.kind}:{offer.step}",
+            idempotency_key=idempotency_key(case_id, offer),
             case_id=case_id,
             customer_id=order.customer_id,
             order_number=order.number,
@@ -112,6 +161,7 @@ class Granter:
             decided_by=decided_by,
             mandate_version=self._mandate.version,
             limits=budget_limits(self._mandate, level),
+            counts=count_limits(self._mandate, rule_id, offer),
         )
 
     async def _carry_out(
@@ -133,6 +183,16 @@ class Granter:
     async def _release(self, reserved: list) -> None:
         for _, reservation in reserved:
             await self._ledger.release(reservation.id)
+
+
+def _key(offer: Offer) -> str:
+    return f"{offer.kind.value}:{offer.step}"
+
+
+def idempotency_key(case_id: str, offer: Offer) -> str:
+    """The gesture's key in the ledger and the shop: the case's, so any conversation (and any
+    retry) asking for the same gesture on the same failure gets the same one."""
+    return f"{case_id}:{offer.kind}:{offer.step}"
 
 
 def reference(result: ShopResult | None) -> str:

@@ -18,6 +18,7 @@ from policies import (
     History,
     Mandate,
     Offer,
+    bot_plan,
     decide,
 )
 from recovery.diagnosis import Diagnosis
@@ -55,10 +56,12 @@ def affected_line(order: Order, complaint: Complaint) -> OrderLine:
 class Proposal:
     decision: Decision
     offers: tuple[Offer, ...]  # what the bot puts to the customer now, cheapest first
+    to_person: bool = False  # the mandate hands the case to a person
+    case: Case | None = None  # what the engine decided on
 
     @property
-    def needs_person(self) -> bool:
-        return not self.offers
+    def facts_only(self) -> bool:
+        return not self.to_person and not self.offers
 
 
 def carrier_evidence(diagnosis: Diagnosis, complaint: ComplaintType) -> CarrierEvidence:
@@ -82,7 +85,7 @@ def propose(
     given_on_order: Money | None = None,
     case_id: str | None = None,
 ) -> Proposal:
-    """The bot's offer: the gestures the policy gives unasked, else the first it may grant."""
+    """The mandate's decision and what the bot does with it (policies.plan.bot_plan)."""
     assert diagnosis.order is not None, "propose needs a diagnosed order"
     case = Case(
         complaint=complaint.type,
@@ -90,7 +93,7 @@ def propose(
         segment=diagnosis.order.segment,  # type: ignore[arg-type]
         channel=complaint.channel,
         evidence=carrier_evidence(diagnosis, complaint.type),
-        hours_late=diagnosis.late_by.total_seconds() / 3600 if diagnosis.is_late else None,
+        hours_late=hours_late(diagnosis),
         damage=complaint.damage,
         item_value=affected_line(diagnosis.order, complaint).total,
         shipping_paid=diagnosis.order.shipping_cost,
@@ -100,8 +103,12 @@ def propose(
         case_id=case_id,
     )
     decision = decide(case, mandate, now=now)
-    unasked = tuple(o for o in decision.unasked_for("bot") if o.cost.minor > 0)
-    if unasked:
-        return Proposal(decision, unasked)
-    first = decision.bot_offer()
-    return Proposal(decision, (first,) if first and first.cost.minor > 0 else ())
+    plan = bot_plan(decision)
+    return Proposal(decision, plan.offers, plan.to_person, case)
+
+
+def hours_late(diagnosis: Diagnosis) -> float | None:
+    """Hours behind the promise (0: on time); None when the carrier gave no facts."""
+    if diagnosis.shipment is None:
+        return None
+    return round(diagnosis.late_by.total_seconds() / 3600, 2)

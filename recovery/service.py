@@ -1,4 +1,5 @@
-"""The recovery service: check the facts, propose within the mandate, carry out exactly once."""
+"""The recovery service: check the facts, propose within the mandate, carry out exactly once,
+and record what came of every case."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from carriers.lateness import lateness
 from carriers.model import Carrier
 from herstel.clock import Clock
 from journeys.moments import MomentStore
-from policies import ComplaintType, Level, Mandate, Offer
+from policies import CarrierEvidence, Level, Mandate, Offer
+from recovery.casebook import CaseBook, CaseView
+from recovery.cases import Where
 from recovery.diagnosis import Diagnosis, Finding
-from recovery.granting import Granted, Granter, NotGranted
-from recovery.moments import NO_CONVERSATION, Conversation, recovery_moment
+from recovery.granting import AlreadyDecided, Granted, Granter, NotGranted
+from recovery.moments import NO_CONVERSATION, Conversation, Outcome
 from recovery.proposal import Complaint, Proposal, affected_line, propose
 from recovery.standing import StandingReader
 from shop.model import Order, Shop
@@ -44,6 +47,7 @@ class RecoveryService:
         granter: Granter | None = None,
         moments: MomentStore | None = None,
         standing: StandingReader | None = None,
+        cases: CaseBook | None = None,
     ) -> None:
         self._shop = shop
         self._carriers = carriers
@@ -52,6 +56,9 @@ class RecoveryService:
         self._granter = granter
         self._moments = moments
         self._standing = standing
+        self._cases = cases
+
+    # --- the facts ---------------------------------------------------------------------
 
     async def diagnose(self, order_number: str, second_fact: str) -> Diagnosis:
         """Look the order up, check the second fact (postcode or e-mail), then ask its carrier.
@@ -95,19 +102,33 @@ class RecoveryService:
         late_by = lateness(order.promised_by, shipment, now)
         return Diagnosis(Finding.FOUND, now, order, shipment, late_by)
 
+    # --- the case and the mandate's decision ---------------------------------------------
+
+    @property
+    def cases(self) -> CaseBook | None:
+        return self._cases
+
+    async def open_case(
+        self, complaint: Complaint, diagnosis: Diagnosis, where: Where
+    ) -> CaseView | None:
+        """The failure's case, opened or joined by this conversation (None: no case store)."""
+        if self._cases is None or diagnosis.order is None:
+            return None
+        return await self._cases.open(complaint, diagnosis, where)
+
     async def propose(
         self, complaint: Complaint, diagnosis: Diagnosis, case_id: str | None = None
     ) -> Proposal | None:
-        """What the bot proposes for a complaint about a diagnosed order; None: nothing to fix.
+        """The mandate's decision for a complaint about a verified order, and what the bot
+        does with it; None without a mandate or an order. Nothing here overrides the policy.
 
-        The engine also weighs the customer's recent gestures, what this order already got
-        and the budgets' usage; the ledger re-checks budgets atomically at grant time.
+        The engine also weighs the customer's earlier complaints and gestures, what this
+        order already got and the budgets' usage; the ledger checks them all again, atomically,
+        when money is reserved.
         """
         order = diagnosis.order
         if self._mandate is None or order is None:
             return None
-        if complaint.type is ComplaintType.LATE_DELIVERY and not diagnosis.is_late:
-            return None  # on time after all: the facts are the answer
         now = self._clock.now()
         standing = None
         if self._standing is not None:
@@ -125,8 +146,25 @@ class RecoveryService:
             case_id=case_id,
         )
 
+    def why_to_person(self, proposal: Proposal) -> str:
+        """Why the mandate has a person decide, in the words the conversation tells the
+        customer: high_value (an escalation on the order's value), carrier_facts (a lost or
+        missing parcel), else above_mandate."""
+        assert self._mandate is not None
+        on_value = {e.id for e in self._mandate.compiled.escalations if e.on_value}
+        if any(
+            r.code == "escalate_when" and r.args[0] in on_value for r in proposal.decision.reasons
+        ):
+            return "high_value"
+        evidence = proposal.case.evidence if proposal.case is not None else None
+        if evidence in (CarrierEvidence.LOST, CarrierEvidence.DELIVERED_BUT_MISSING):
+            return "carrier_facts"
+        return "above_mandate"
+
     def next_offer(self, proposal: Proposal, declined: Collection[str]) -> Offer | None:
         """One rung up the ladder: the next bot-grantable offer costing more than those declined."""
+        if proposal.to_person:
+            return None
         ladder = proposal.decision.for_level(Level.BOT)
         turned_down = [o.cost.minor for o in ladder if offer_key(o) in declined]
         ceiling = max(turned_down, default=0)
@@ -142,6 +180,27 @@ class RecoveryService:
             return False
         return await self._moments.add_score(case_id, scale, score)
 
+    # --- what came of the case -----------------------------------------------------------
+
+    async def came_to(
+        self,
+        case_id: str,
+        complaint: Complaint,
+        diagnosis: Diagnosis,
+        proposal: Proposal,
+        outcome: Outcome,
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> None:
+        """Record an outcome without a gesture (facts, an offer made, offers declined)."""
+        if self._cases is not None:
+            await self._cases.came_to(
+                case_id, complaint, diagnosis, proposal, outcome, conversation
+            )
+
+    async def handed_over(self, case_id: str) -> None:
+        if self._cases is not None:
+            await self._cases.handed_over(case_id)
+
     async def accept(
         self,
         case_id: str,
@@ -155,6 +214,8 @@ class RecoveryService:
         proposal = await self.propose(complaint, diagnosis, case_id)
         if proposal is None or self._granter is None or diagnosis.order is None:
             raise NotGranted("nothing to grant for this case")
+        if proposal.to_person:
+            raise NotGranted("the mandate now has a person decide this case")
         allowed = {offer_key(o): o for o in proposal.decision.for_level(Level.BOT)}
         missing = [key for key in offered if key not in allowed]
         if missing:
@@ -190,6 +251,25 @@ class RecoveryService:
         )
         return diagnosis, granted
 
+    async def close_as(
+        self,
+        case_id: str,
+        complaint: Complaint,
+        order_number: str,
+        *,
+        decided_by: str,
+        reason: str,
+        conversation: Conversation,
+    ) -> Diagnosis:
+        """A person closes the case without a gesture, for a reason: that is its moment."""
+        diagnosis = await self.diagnose_verified(order_number)
+        proposal = await self.propose(complaint, diagnosis, case_id) if diagnosis.order else None
+        if proposal is None:
+            raise NotGranted("this case has no verified order to close")
+        outcome = Outcome("closed", decided_by=decided_by, reason=reason)
+        await self.came_to(case_id, complaint, diagnosis, proposal, outcome, conversation)
+        return diagnosis
+
     async def _grant(
         self,
         case_id: str,
@@ -203,19 +283,23 @@ class RecoveryService:
     ) -> tuple[Granted, ...]:
         assert self._granter is not None and diagnosis.order is not None
         item = affected_line(diagnosis.order, complaint)
-        granted = await self._granter.grant(
-            case_id, diagnosis.order, item, offers, decided_by=decided_by, level=level
-        )
-        if self._moments is not None:
-            moment = recovery_moment(
+        try:
+            granted = await self._granter.grant(
                 case_id,
-                complaint,
-                diagnosis,
-                granted,
-                proposal,
-                conversation,
-                self._clock.now(),
+                diagnosis.order,
+                item,
+                offers,
                 decided_by=decided_by,
+                level=level,
+                rule_id=proposal.decision.rule_id,
             )
-            await self._moments.record(moment)
+        except AlreadyDecided:
+            log.info("case %s: already decided; nothing granted again", case_id)
+            raise
+        outcome = Outcome("gesture", granted, decided_by)
+        # A replay (a repeated yes, a racing twin) changes nothing: its moment is written.
+        if self._cases is not None and any(g.new for g in granted):
+            await self._cases.came_to(
+                case_id, complaint, diagnosis, proposal, outcome, conversation
+            )
         return granted

@@ -4,7 +4,7 @@ what was already given on the order, and today's and this month's budget usage."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from herstel.money import Money
 from journeys.ledger import GestureLedger
 from journeys.periods import month_start, spec_for
 from policies import BudgetUsage, GestureKind, History, Level, Mandate
+from recovery.cases import CaseStore
 from recovery.granting import budget_limits
 
 
@@ -23,9 +24,12 @@ class Standing:
 
 
 class StandingReader:
-    def __init__(self, ledger: GestureLedger, mandate: Mandate) -> None:
+    def __init__(
+        self, ledger: GestureLedger, mandate: Mandate, cases: CaseStore | None = None
+    ) -> None:
         self._ledger = ledger
         self._mandate = mandate
+        self._cases = cases
 
     async def read(
         self, customer_id: str, order_number: str, case_id: str, now: datetime
@@ -33,16 +37,20 @@ class StandingReader:
         days = self._mandate.policy.history_days
         since = now - timedelta(days=days)
         rows = await self._ledger.standing(customer_id, order_number, case_id, since)
+        history = _history(rows, since, now, days)
+        if self._cases is not None:
+            # Every complaint is a case, also those settled with words only; the ledger's
+            # reservation counts the same way.
+            complaints = await self._cases.complaints(customer_id, since, case_id)
+            history = replace(history, complaints=complaints)
         return Standing(
-            history=_history(rows, since, now, days),
+            history=history,
             given_on_order=_total(r for r in rows if r.order_number == order_number),
             usage=await self._usage(now),
         )
 
     async def _usage(self, now: datetime) -> BudgetUsage:
-        limits = [
-            x for x in budget_limits(self._mandate, Level.BOT) if x.scope != "customer_period"
-        ]
+        limits = [x for x in budget_limits(self._mandate, Level.BOT) if x.scope in ("day", "month")]
         lines = (await self._ledger.usage(now, limits)).lines
         spent = {(x.scope, x.kind): lines[spec_for(x, now, None).key].spent for x in limits}
         return BudgetUsage(
@@ -57,8 +65,8 @@ def _history(rows: Sequence[Any], since: datetime, now: datetime, days: int) -> 
     recent = [r for r in rows if r.created_at >= since]
     this_month = month_start(now)
     return History(
-        # A case with a gesture is a complaint that counted; cases settled with words only
-        # leave no trace in the ledger, so this is a lower bound.
+        # Without a case store, a case with a gesture is a complaint that counted; cases
+        # settled with words only leave no trace in the ledger, so this is a lower bound.
         complaints=len({r.case_id for r in recent}),
         gestures=len(recent),
         given=_total(recent),

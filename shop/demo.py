@@ -102,6 +102,11 @@ class DemoShop:
         reference = f"TR-{secrets.token_hex(4).upper()}"
         return await self._once(key, order, TreatAdded(reference, description))
 
+    async def find_gesture(self, key: str, order_number: str, kind: str) -> ShopResult | None:
+        async with self._sessions() as session:
+            row = await session.get(GestureWriteRow, key)
+        return results_json.loads(row.kind, row.result) if row is not None else None
+
     async def _once(self, key: str, order: Order, result: R) -> R:
         """Record a write once per key; a repeat returns the first result instead."""
         kind = results_json.kind_of(result)

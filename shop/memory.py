@@ -49,6 +49,9 @@ class InMemoryShop:
     async def add_treat(self, key: str, order: Order, description: str) -> TreatAdded:
         return self._once(key, TreatAdded(f"TR-{next(self._serial)}", description))
 
+    async def find_gesture(self, key: str, order_number: str, kind: str) -> ShopResult | None:
+        return self.writes.get(key)
+
     def _once(self, key: str, result: R) -> R:
         existing = self.writes.setdefault(key, result)
         if type(existing) is not type(result):

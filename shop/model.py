@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from herstel.money import Money
-from shop.gestures import RefundMade, ReplacementCreated, TreatAdded, VoucherIssued
+from shop.gestures import RefundMade, ReplacementCreated, ShopResult, TreatAdded, VoucherIssued
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +72,11 @@ class Shop(Protocol):
     async def refund(self, key: str, order: Order, amount: Money) -> RefundMade: ...
 
     async def add_treat(self, key: str, order: Order, description: str) -> TreatAdded: ...
+
+    async def find_gesture(self, key: str, order_number: str, kind: str) -> ShopResult | None:
+        """The result of the write made earlier under this idempotency key (for this order, a
+        gesture of this kind: voucher, replacement, treat or a refund kind), or None when the
+        shop never carried one out. `herstel ledger reconcile` asks it to tell a gesture the
+        shop made (the ledger must charge it) from one it never made (the ledger releases it).
+        Reads only; never writes."""
+        ...

@@ -104,6 +104,7 @@
       score(g.recovery_score), signed(g.uplift), mean(g.csat), mean(g.ces), g.nps == null ? "–" : signed(g.nps, 0), costs(g.cost)];
     const m = report.recovery_moments;
     const rows = [row(head, true), row(line("all", m.overall))];
+    for (const [k, g] of Object.entries(m.by_outcome || {})) rows.push(row(line(`came to: ${label(k)}`, g)));
     for (const [k, g] of Object.entries(m.by_complaint)) rows.push(row(line(label(k), g)));
     for (const [k, g] of Object.entries(m.by_level)) rows.push(row(line(`decided by ${k}`, g)));
     for (const [k, g] of Object.entries(m.by_channel || {})) rows.push(row(line(`on ${label(k)}`, g)));

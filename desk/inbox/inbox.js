@@ -5,6 +5,7 @@
   const agentEl = document.getElementById("agent");
   const noteEl = document.getElementById("note");
   const drafts = new Map(); // case id -> message being written, kept across refreshes
+  const reasons = new Map(); // case id -> reason for closing without a gesture, being written
   const names = new Map(); // agent user id -> name, for <@U123> mentions
 
   // Slack mrkdwn as plain text. Emphasis marks only count in pairs at word edges, as in
@@ -41,7 +42,8 @@
     const node = el("button", button.style || "", button.text.text);
     node.type = "button";
     node.addEventListener("click", () => {
-      if (button.action_id === "herstel_write") return toggleWriter(item);
+      if (button.action_id === "herstel_write") return toggle(drafts, item);
+      if (button.action_id === "herstel_close") return toggle(reasons, item);
       // Slack asks before a button with a confirm dialog (a grant is carried out at once).
       if (button.confirm && !window.confirm(`${button.confirm.title.text}\n${button.confirm.text.text}`)) return;
       const [caseId, offerKey] = button.value.split("|");
@@ -85,29 +87,38 @@
     }
   }
 
-  function toggleWriter(item) {
-    const open = !drafts.has(item.case_id);
-    if (open) drafts.set(item.case_id, "");
-    else drafts.delete(item.case_id);
+  function toggle(open, item) {
+    if (open.has(item.case_id)) open.delete(item.case_id);
+    else open.set(item.case_id, "");
     refresh();
   }
 
-  function writer(item) {
+  // A text for the case: a message to the customer, or why it is closed without a gesture.
+  function textForm(item, kept, question, submit, actionId) {
     const form = el("form", "writer");
-    const label = el("label", "", `Message to the customer (they read ${item.language === "nl" ? "Dutch" : "English"}):`);
+    const label = el("label", "", question);
     const area = el("textarea");
-    area.value = drafts.get(item.case_id) || "";
-    area.addEventListener("input", () => drafts.set(item.case_id, area.value));
+    area.value = kept.get(item.case_id) || "";
+    area.addEventListener("input", () => kept.set(item.case_id, area.value));
     label.appendChild(area);
-    const send = el("button", "primary", "Send to customer");
+    const send = el("button", "primary", submit);
     send.type = "submit";
     form.append(label, send);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      drafts.delete(item.case_id);
-      act(item.case_id, "herstel_write", { text: area.value });
+      kept.delete(item.case_id);
+      act(item.case_id, actionId, { text: area.value });
     });
     return form;
+  }
+
+  function writer(item) {
+    const language = item.language === "nl" ? "Dutch" : "English";
+    return textForm(item, drafts, `Message to the customer (they read ${language}):`, "Send to customer", "herstel_write");
+  }
+
+  function closer(item) {
+    return textForm(item, reasons, "Why is the case closed without a gesture? (for the team)", "Close the case", "herstel_close");
   }
 
   function render(items) {
@@ -125,6 +136,7 @@
         card.appendChild(thread);
       }
       if (drafts.has(item.case_id) && item.status !== "resolved") card.appendChild(writer(item));
+      if (reasons.has(item.case_id) && item.status !== "resolved") card.appendChild(closer(item));
       casesEl.appendChild(card);
     }
   }

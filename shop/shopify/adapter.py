@@ -17,7 +17,13 @@ import aiohttp
 from herstel.clock import Clock
 from herstel.money import Money
 from shop.errors import IdempotencyConflict, ShopError, ShopRefused
-from shop.gestures import RefundMade, ReplacementCreated, TreatAdded, VoucherIssued
+from shop.gestures import (
+    RefundMade,
+    ReplacementCreated,
+    ShopResult,
+    TreatAdded,
+    VoucherIssued,
+)
 from shop.model import Order
 from shop.shopify import documents as doc
 from shop.shopify.client import ShopifyClient
@@ -245,6 +251,37 @@ class ShopifyShop:
                 raise ShopRefused("order note refused: " + _messages(errors))
         await self._record(order.number, ref, found.gid)
         return TreatAdded(ref, description)
+
+    async def find_gesture(self, key: str, order_number: str, kind: str) -> ShopResult | None:
+        """What an earlier write under this key made, found where records.py says it is kept."""
+        ref = reference(key)
+        if kind == "voucher":
+            code = gift_card_code(key, self._secret)
+            data = await self._client.execute("HerstelGiftCards", doc.GIFT_CARDS, {"query": code})
+            card = next(iter(data["giftCards"]["nodes"]), None)
+            if card is None or ref not in (card.get("note") or ""):
+                return None
+            value = Money.of(card["initialValue"]["amount"], card["initialValue"]["currencyCode"])
+            expires = card.get("expiresOn")
+            until = _day_end(expires) if expires else self._clock.now() + VOUCHER_VALIDITY
+            return VoucherIssued(code, value, until)
+        if kind == "replacement":
+            draft = await self._draft(ref)
+            if draft is None or not draft.get("order"):
+                return None
+            # What reconcile needs is the order made; the draft's terms stay on it in Shopify.
+            number = _strip(draft["order"]["name"], self._rules.order_prefix)
+            return ReplacementCreated(number, False, _next_working_day(self._clock.now()))
+        found = await self._read(order_number)
+        if found is None:
+            return None
+        if kind == "treat":
+            line = next((x for x in found.note.splitlines() if x.startswith(f"{ref}:")), None)
+            return TreatAdded(ref, line.split(": ", 2)[-1]) if line else None
+        for refund_id, (note, refunded) in found.refund_notes.items():
+            if ref in note:
+                return RefundMade(_tail(refund_id), refunded)
+        return None
 
     async def _record(self, number: str, ref: str, gid: str | None = None) -> None:
         """Tag the order with the gesture's reference. The gesture itself is made and found by

@@ -19,6 +19,7 @@ from herstel.launcher import Ports, Stack, free_port
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
 from tests.support.browser import browser, page  # noqa: F401  (fixtures for the browser tests)
+from tests.support.demo_world import fresh_order
 from tests.support.slack_standin import CHANNEL_ID, SlackStandIn
 from tests.support.threaded import BackgroundServer
 from tests.support.whatsapp_standin import UPDATE_TEMPLATE, standin_env
@@ -102,3 +103,18 @@ class Customer:
 @pytest.fixture
 def customer(stack: Stack) -> Customer:
     return Customer(stack, f"test-{uuid.uuid4().hex[:12]}")
+
+
+@dataclass
+class Orders:
+    """Copies of the demo orders, one failure per test (tests/support/demo_world.py)."""
+
+    stack: Stack
+
+    def like(self, demo_order: str) -> str:
+        return fresh_order(self.stack.var_dir, demo_order)
+
+
+@pytest.fixture
+def orders(stack: Stack) -> Orders:
+    return Orders(stack)

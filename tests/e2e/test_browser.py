@@ -29,8 +29,9 @@ from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
-from tests.e2e.conftest import AGENTS, Customer
+from tests.e2e.conftest import AGENTS, Customer, Orders
 from tests.support.browser import Console, open_page
+from tests.support.demo_world import fresh_order
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +64,7 @@ def bubbles_match_the_conversation(page: Page, stack: Stack) -> None:
 
 
 def test_a_dutch_customer_gets_a_voucher_through_the_web_chat(
-    stack: Stack, page: Page, tmp_path: Path
+    stack: Stack, page: Page, tmp_path: Path, orders: Orders
 ):
     console = Console(page)
     page.goto(f"{stack.url('desk')}/")
@@ -72,7 +73,7 @@ def test_a_dutch_customer_gets_a_voucher_through_the_web_chat(
     say(page, "mijn pakket is nog steeds niet binnen")
     expect(page.locator(".msg--user")).to_have_text(["mijn pakket is nog steeds niet binnen"])
     expect(bot.last).to_contain_text("ordernummer")
-    say(page, "100482")
+    say(page, orders.like("100482"))
     expect(bot.last).to_contain_text("postcode")
     say(page, "3512 JE")
     expect(bot.filter(has_text="Ik heb het bij PostNL nagevraagd")).to_have_count(1)
@@ -119,12 +120,14 @@ def inbox_customer(inbox_stack: Stack) -> Customer:
     return Customer(inbox_stack, f"inbox-{uuid.uuid4().hex[:12]}")
 
 
-def open_inbox(page: Page, customer: Customer) -> Locator:
-    """The inbox, acting as Anna; the card of this customer's case."""
+def open_inbox(page: Page, customer: Customer, order: str | None = None) -> Locator:
+    """The inbox, acting as Anna; the card of this customer's case (once verified, the case
+    of the order's failure, whatever the conversation)."""
     page.goto(f"{customer.stack.url('desk')}/inbox")
     page.get_by_label("Acting as").select_option(label="Anna (agent)")
     # The page refreshes every 3 s; the case appears without a reload.
-    card = page.locator(f'article.case[data-case-id$="{customer.ref}"]')
+    which = f'^="{order}:"' if order else f'$="{customer.ref}"'
+    card = page.locator(f"article.case[data-case-id{which}]")
     expect(card).to_have_count(1, timeout=20_000)
     return card
 
@@ -132,8 +135,9 @@ def open_inbox(page: Page, customer: Customer) -> Locator:
 def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
     inbox_stack: Stack, inbox_customer: Customer, page: Page, tmp_path: Path
 ):
+    number = fresh_order(inbox_stack.var_dir, "100303")
     inbox_customer.says("my parcel says delivered but I never got it")
-    inbox_customer.says("100303")
+    inbox_customer.says(number)
     assert "colleague" in inbox_customer.says("9711 LM")
 
     console = Console(page)
@@ -144,8 +148,8 @@ def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
         dialog.accept()
 
     page.on("dialog", confirm)
-    card = open_inbox(page, inbox_customer)
-    expect(card.locator("h2")).to_contain_text("100303")
+    card = open_inbox(page, inbox_customer, number)
+    expect(card.locator("h2")).to_contain_text(number)
     expect(card).to_contain_text(":missing_item:")  # the case id as it is, marks not eaten
     expect(card).to_contain_text("Suggested actions")
     expect(card).to_have_attribute("data-status", "open")
@@ -164,6 +168,28 @@ def test_an_agent_grants_a_suggestion_in_the_inbox_and_the_customer_hears_it(
     texts = inbox_customer.hears("My colleague has looked at your case")
     assert "hiking boots is on its way to you" in texts
     page.screenshot(path=tmp_path / "inbox-resolved.png", full_page=True)
+    assert console.errors == []
+
+
+def test_an_agent_closes_a_case_without_a_gesture_in_the_inbox_with_a_reason(
+    inbox_stack: Stack, inbox_customer: Customer, page: Page
+):
+    number = fresh_order(inbox_stack.var_dir, "100303")
+    inbox_customer.says("my parcel says delivered but I never got it")
+    inbox_customer.says(number)
+    assert "colleague" in inbox_customer.says("9711 LM")
+    console = Console(page)
+    card = open_inbox(page, inbox_customer, number)
+    card.get_by_role("button", name="Close without a gesture").click()
+    box = card.get_by_label(re.compile("closed without a gesture"))
+    expect(box).to_be_visible()
+    box.fill("The neighbours had the parcel")
+    card.get_by_role("button", name="Close the case").click()
+    expect(page.locator("#note")).to_contain_text("closed without a gesture")
+    expect(card).to_have_attribute("data-status", "resolved")
+    expect(card).to_contain_text("The neighbours had the parcel")
+    texts = inbox_customer.hears("closed your case without a further gesture")
+    assert "1 to 10" in texts
     assert console.errors == []
 
 

@@ -22,23 +22,29 @@ from herstel.launcher import Stack
 from herstel.settings import Settings
 from journeys.db import create_engine_for
 from journeys.moments import MomentStore
-from tests.e2e.conftest import SIGNING_SECRET, Customer
+from tests.e2e.conftest import SIGNING_SECRET, Customer, Orders
 from tests.support.slack_standin import SlackStandIn
 
 pytestmark = pytest.mark.e2e
 
 
-def card_for(slack: SlackStandIn, customer: Customer, timeout: float = 20) -> tuple[Any, str]:
-    """The case card posted for this conversation, and its case id."""
-    ref = customer.ref
+def card_for(
+    slack: SlackStandIn, customer: Customer, order: str | None = None, timeout: float = 20
+) -> tuple[Any, str]:
+    """The case card posted for this conversation (or, once verified, for this order's
+    failure: its case is the order's, whatever the conversation), and its case id."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for posted in list(slack.messages.values()):
             case_id = _case_id(posted.blocks or [])
-            if posted.thread_ts is None and case_id and case_id.endswith(ref):
+            if posted.thread_ts is None and case_id and _is_for(case_id, customer, order):
                 return posted, case_id
         time.sleep(0.1)
     raise AssertionError("no card was posted for this conversation")
+
+
+def _is_for(case_id: str, customer: Customer, order: str | None) -> bool:
+    return case_id.startswith(f"{order}:") if order else case_id.endswith(customer.ref)
 
 
 def _buttons(blocks: list[dict]) -> list[dict]:
@@ -115,18 +121,19 @@ def moments(stack: Stack) -> list[dict]:
 
 
 def test_an_agent_approves_on_the_card_and_the_customer_hears_it_once(
-    stack: Stack, slack: SlackStandIn, customer: Customer
+    stack: Stack, slack: SlackStandIn, customer: Customer, orders: Orders
 ):
     customer.says("my parcel says delivered but I never got it")
-    customer.says("100303")
+    number = orders.like("100303")
+    customer.says(number)
     told = customer.says("9711 LM")
     assert "colleague" in told and "minutes" in told
 
-    card, case_id = card_for(slack, customer)
+    card, case_id = card_for(slack, customer, number)
     controls = buttons(card.blocks)
     assert "replacement:1" in controls and "full_refund:2" in controls
     card_text = json.dumps(card.blocks)
-    assert "within an agent" in card_text.lower() and "100303" in card_text
+    assert "within an agent" in card_text.lower() and number in card_text
 
     grant = button_click("U-AGENT", Act.GRANT, controls["replacement:1"])
     assert click(stack, grant) == 200
@@ -149,12 +156,13 @@ def test_an_agent_approves_on_the_card_and_the_customer_hears_it_once(
 
 
 def test_a_lead_approves_in_dutch_and_the_customer_hears_it_in_dutch(
-    stack: Stack, slack: SlackStandIn, customer: Customer
+    stack: Stack, slack: SlackStandIn, customer: Customer, orders: Orders
 ):
     customer.says("volgens de bezorger is mijn pakket bezorgd maar ik heb niks ontvangen")
-    customer.says("100303")
+    number = orders.like("100303")
+    customer.says(number)
     assert "collega" in customer.says("9711 LM")
-    card, _ = card_for(slack, customer)
+    card, _ = card_for(slack, customer, number)
     refund = button_click("U-LEAD", Act.GRANT, buttons(card.blocks)["full_refund:2"])
     assert click(stack, refund) == 200
     texts = customer.hears("Mijn collega heeft naar je zaak gekeken")

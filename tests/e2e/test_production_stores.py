@@ -27,6 +27,7 @@ from herstel.clock import SystemClock
 from herstel.launcher import Ports, Stack, free_port
 from herstel.model import ensure_model
 from herstel.settings import ROOT, Settings
+from tests.support.demo_world import fresh_order
 from tests.support.fixtures import drop_postgres_database, fresh_postgres_database
 from tests.support.postgres import PostgresServer
 from tests.support.redis import RedisServer
@@ -155,9 +156,10 @@ def test_a_dutch_late_laptop_conversation_alternates_between_two_rasa_servers(
 ) -> None:
     sender = f"prod-{uuid.uuid4().hex[:12]}"
     a, b = production.servers
+    number = fresh_order(production.stack.var_dir, "100482")
     script = [
         (a, LATE_LAPTOP),
-        (b, "100482"),
+        (b, number),
         (a, "3512 JE"),
         (b, "ja graag"),
         (a, "8"),
@@ -199,7 +201,7 @@ def test_a_dutch_late_laptop_conversation_alternates_between_two_rasa_servers(
     events = tracker_events(production, sender)
     assert [text for text, _ in turns(events)] == [text for _, text in script]
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots.get("order_number") == "100482"
+    assert slots.get("order_number") == number
     assert any(code.group(1) in (e.get("text") or "") for e in events if e["event"] == "bot")
     # Both servers read that same tracker.
     assert {api_tracker_size(production, s, sender) for s in (a, b)} == {len(events)}
@@ -239,7 +241,8 @@ def test_a_message_to_server_b_while_server_a_answers_waits_for_it_in_the_redis_
     sender = f"prod-{uuid.uuid4().hex[:12]}"
     a, b = production.servers
     key = production.lock_key(sender)
-    rounds = [(LATE_LAPTOP, "100482"), ("3512 JE", "ja graag")]
+    number = fresh_order(production.stack.var_dir, "100482")
+    rounds = [(LATE_LAPTOP, number), ("3512 JE", "ja graag")]
     replies: dict[str, list[str]] = {}
     overlapped = 0
     with production.redis.monitor() as redis_seen:
@@ -258,7 +261,7 @@ def test_a_message_to_server_b_while_server_a_answers_waits_for_it_in_the_redis_
     assert overlapped == len(rounds), "A answered before B's message left"
     assert most_tickets(redis_seen.calls_on(key)) >= 2, redis_seen.calls_on(key)
     # B answered each time from the state A's turn left behind.
-    assert "postcode" in "\n".join(replies["100482"])
+    assert "postcode" in "\n".join(replies[number])
     assert CODE.search("\n".join(replies["ja graag"])), replies["ja graag"]
     assert_turns_did_not_interleave(tracker_events(production, sender), replies)
 
@@ -268,8 +271,9 @@ def test_messages_reaching_both_servers_in_the_same_instant_are_handled_one_at_a
 ) -> None:
     sender = f"prod-{uuid.uuid4().hex[:12]}"
     a, b = production.servers
+    number = fresh_order(production.stack.var_dir, "100482")
     rounds = [
-        (LATE_LAPTOP, "het gaat om bestelling 100482"),
+        (LATE_LAPTOP, f"het gaat om bestelling {number}"),
         ("3512 JE", "hallo? is daar iemand?"),
         ("ja graag", "waar blijft mijn pakket"),
     ]
@@ -310,7 +314,7 @@ def test_whatsapp_retries_and_numbered_replies_may_reach_the_other_server(
     assert [t for t, _ in turns(tracker_events(production, wa_id))] == [LATE_LAPTOP]
 
     customer.server = a
-    customer.says("100482")
+    customer.says(fresh_order(production.stack.var_dir, "100482"))
     production.graph.refuse_interactive = True  # the offer goes out as numbered text
     try:
         offer = customer.says("3512 JE")

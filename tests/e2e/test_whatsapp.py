@@ -4,6 +4,7 @@ to a local stand-in of the Graph API (tests/support/whatsapp_standin.py)."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 import time
@@ -17,7 +18,7 @@ import pytest
 from bot.connectors.whatsapp_format import signature_for
 from escalation.model import Act
 from herstel.launcher import Stack
-from tests.e2e.conftest import Customer
+from tests.e2e.conftest import Customer, Orders
 from tests.e2e.test_escalation import button_click, buttons, card_for, click
 from tests.support.slack_standin import SlackStandIn
 from tests.support.whatsapp_customer import (
@@ -126,9 +127,9 @@ def test_metas_verification_handshake(whatsapp):
     assert verify("wrong-token").status == 403
 
 
-def test_the_late_laptop_over_whatsapp_buttons_and_lists(whatsapp):
+def test_the_late_laptop_over_whatsapp_buttons_and_lists(whatsapp, orders):
     whatsapp.says("Hoi, mijn laptop zou voor 12 uur komen en hij is er nog steeds niet")
-    whatsapp.says("100482")
+    whatsapp.says(orders.like("100482"))
     offer = whatsapp.says("3512 JE")
     assert "tegoedbon van €10" in text_of(offer)
     question = offer[-1]["interactive"]
@@ -150,9 +151,9 @@ def test_the_late_laptop_over_whatsapp_buttons_and_lists(whatsapp):
     assert not whatsapp.graph.refused
 
 
-def test_when_the_api_refuses_a_list_numbered_options_work_instead(whatsapp):
+def test_when_the_api_refuses_a_list_numbered_options_work_instead(whatsapp, orders):
     whatsapp.says("Hoi, mijn laptop zou voor 12 uur komen en hij is er nog steeds niet")
-    whatsapp.says("100482")
+    whatsapp.says(orders.like("100482"))
     whatsapp.says("3512 JE")
     whatsapp.taps("button_reply", "/affirm")
     whatsapp.graph.refuse_interactive = True
@@ -186,13 +187,14 @@ def happened_hours_ago(customer: WhatsAppCustomer, hours: float) -> None:
 
 
 def test_a_decision_after_24_hours_goes_out_as_the_template_and_is_told_on_return(
-    whatsapp: WhatsAppCustomer, slack: SlackStandIn
+    whatsapp: WhatsAppCustomer, slack: SlackStandIn, orders: Orders
 ):
     whatsapp.says("volgens de bezorger is mijn pakket bezorgd maar ik heb niks ontvangen")
-    whatsapp.says("100303")
+    number = orders.like("100303")
+    whatsapp.says(number)
     assert "collega" in text_of(whatsapp.says("9711 LM"))
     happened_hours_ago(whatsapp, 25)
-    card, _ = card_for(slack, Customer(whatsapp.stack, whatsapp.wa_id))
+    card, _ = card_for(slack, Customer(whatsapp.stack, whatsapp.wa_id), number)
 
     before = len(whatsapp.graph.messages_to(whatsapp.wa_id))
     grant = button_click("U-AGENT", Act.GRANT, buttons(card.blocks)["replacement:1"])
@@ -207,3 +209,58 @@ def test_a_decision_after_24_hours_goes_out_as_the_template_and_is_told_on_retur
     told = text_of(whatsapp.says("hallo?"))
     assert "Mijn collega heeft naar je zaak gekeken" in told and "welk cijfer" in told
     assert "Mijn collega" not in text_of(whatsapp.says("8"))  # told once
+
+
+# --- a case is a failure: the customer switches channel ------------------------------------
+
+
+def test_a_whatsapp_conversation_joins_a_web_case_and_the_decision_reaches_whatsapp(
+    customer: Customer, whatsapp: WhatsAppCustomer, slack: SlackStandIn, orders: Orders
+):
+    number = orders.like("100303")
+    customer.says("my parcel says delivered but I never got it")
+    customer.says(number)
+    assert "colleague" in customer.says("9711 LM")
+    card, case_id = card_for(slack, customer, number)
+    assert case_id.startswith(f"{number}:missing_item")
+
+    # The same customer, now on WhatsApp: once verified, they are in the same case.
+    whatsapp.says("hi, where is my parcel? it says delivered but I don't have it")
+    whatsapp.says(number)
+    joined = text_of(whatsapp.says("9711 LM"))
+    assert "already looking into this" in joined
+    time.sleep(QUIET_SECONDS)
+    assert len([c for c in slack.messages.values() if c.thread_ts is None
+                and number in json.dumps(c.blocks)]) == 1  # fmt: skip  # no second card
+
+    before = len(whatsapp.graph.messages_to(whatsapp.wa_id))
+    grant = button_click("U-AGENT", Act.GRANT, buttons(card.blocks)["replacement:1"])
+    assert click(whatsapp.stack, grant) == 200
+    decided = text_of(whatsapp.graph.wait_for(whatsapp.wa_id, before + 2)[before:])
+    assert "My colleague has looked at your case" in decided
+    assert "hiking boots" in decided
+    # The web chat is not where the customer is now: the decision did not go there.
+    assert "My colleague has looked" not in "\n".join(
+        m.get("text") or "" for m in _web_messages(customer)
+    )
+
+
+def test_a_failure_compensated_on_the_web_is_not_compensated_again_on_whatsapp(
+    customer: Customer, whatsapp: WhatsAppCustomer, orders: Orders
+):
+    number = orders.like("100482")
+    customer.says(f"my parcel still hasn't arrived, order {number}")
+    assert "voucher of €10" in customer.says("3512 JE")
+    code = re.search(r"code is (HRST-\w{4}-\w{4})", customer.says("yes please")).group(1)
+
+    whatsapp.says(f"my laptop {number} is still not here")
+    told = text_of(whatsapp.says("3512 JE"))
+    assert "already put right" in told and code in told
+    assert "Shall I go ahead?" not in told
+    assert "HRST-" not in text_of(whatsapp.says("yes")).replace(code, "")
+
+
+def _web_messages(customer: Customer) -> list[dict]:
+    url = f"{customer.stack.url('desk')}/chat/{customer.sender}/messages"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())["messages"]

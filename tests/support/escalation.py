@@ -13,11 +13,11 @@ from escalation.inbox import InboxCards
 from escalation.model import Why
 from escalation.service import EscalationService
 from escalation.store import EscalationStore
+from herstel.bootstrap import recovery_service
 from herstel.clock import Clock, FrozenClock
 from herstel.money import Money
 from journeys.moments import MomentStore
 from policies import Channel, ComplaintType, load_default
-from recovery.granting import Granter
 from recovery.proposal import Complaint
 from recovery.service import RecoveryService
 from shop.memory import InMemoryShop
@@ -72,16 +72,9 @@ class MissingLaptop:
         order = an_order(lines=(OrderLine("LAP-14", "laptop", 1, Money.of(price)),))
         shop = InMemoryShop([order])
         delivered = a_shipment(ShipmentStatus.DELIVERED, delivered_at=NOW - timedelta(hours=3))
-        mandate = load_default()
         moments = MomentStore(store.engine)
-        recovery = RecoveryService(
-            shop,
-            {"postnl": FakeCarrier({"3SHRST100482": delivered})},
-            clock,
-            mandate,
-            Granter(shop, store.ledger, mandate),
-            moments,
-        )
+        carriers = {"postnl": FakeCarrier({"3SHRST100482": delivered})}
+        recovery = recovery_service(shop, carriers, clock, load_default(), store.engine, moments)
         conversations = RecordingConversations()
         escalation = escalation_service(store.engine, recovery, clock, conversations)
         return cls(recovery, escalation, shop, conversations, moments)

@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from escalation.cards import case_card, thread_message, write_modal
+from escalation.cards import case_card, close_modal, thread_message, write_modal
 from escalation.model import Act, Case, Message, Status
 from escalation.slack import SlackCards, SlackUnavailable
 from tests.support.slack_standin import (
@@ -100,6 +100,14 @@ async def test_the_write_modal_opens(cards: SlackCards, slack: SlackStandIn) -> 
     [call] = slack.calls_to("views.open")
     assert call.args["trigger_id"] == "12345.98765.abcd"
     assert slack.views == [json.loads(json.dumps(write_modal(case)))]
+
+
+async def test_the_close_modal_opens(cards: SlackCards, slack: SlackStandIn) -> None:
+    case = a_case()
+    await cards.open_close_modal("12345.98765.abcd", case)
+    [call] = slack.calls_to("views.open")
+    assert call.args["trigger_id"] == "12345.98765.abcd"
+    assert slack.views == [json.loads(json.dumps(close_modal(case)))]
 
 
 async def test_a_note_only_the_agent_sees(cards: SlackCards, slack: SlackStandIn) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 
 import pytest
 
 from journeys.errors import BudgetExceeded
-from journeys.records import Reservation
 from tests.support.fixtures import Store
 from tests.support.gestures import a_request, customer_limit, day_limit
 from tests.support.ledger_db import counters, ledger_rows, spent
+from tests.support.racing import race
 
 pytestmark = pytest.mark.integration
 
@@ -19,23 +18,12 @@ RACERS = 50
 DAY = "day:2026-11-22:all"
 
 
-async def _race(calls: list[Awaitable[Reservation]]) -> tuple[list[Reservation], int]:
-    """Run all calls at once; returns the granted reservations and the number refused."""
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
-    unexpected = [
-        o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, BudgetExceeded)
-    ]
-    assert not unexpected, unexpected
-    granted = [o for o in outcomes if isinstance(o, Reservation)]
-    return granted, len(outcomes) - len(granted)
-
-
 async def test_racing_reservations_get_exactly_what_the_day_budget_fits(store: Store) -> None:
     limits = [day_limit("100")]
     calls = [
         ledger.reserve(a_request(amount="7", limits=limits)) for ledger in store.replicas(RACERS)
     ]
-    granted, refused = await _race(calls)
+    granted, refused = await race(calls)
     assert len(granted) == 10_000 // 700  # 14
     assert refused == RACERS - 14
     assert await spent(store.engine, DAY) == sum(r.amount.minor for r in granted) == 9800
@@ -49,7 +37,7 @@ async def test_racing_reservations_of_mixed_amounts_never_overspend(store: Store
         ledger.reserve(a_request(amount=a, limits=limits))
         for ledger, a in zip(store.replicas(RACERS), amounts, strict=True)
     ]
-    granted, _ = await _race(calls)
+    granted, _ = await race(calls)
     total = sum(r.amount.minor for r in granted)
     assert total <= 10_000
     assert await spent(store.engine, DAY) == total
@@ -60,7 +48,7 @@ async def test_a_webhook_delivered_fifty_times_at_once_is_one_reservation_and_on
     store: Store,
 ) -> None:
     request = a_request(key="webhook-7", amount="12.50", limits=[day_limit("100")])
-    granted, refused = await _race([ledger.reserve(request) for ledger in store.replicas(RACERS)])
+    granted, refused = await race([ledger.reserve(request) for ledger in store.replicas(RACERS)])
     assert refused == 0
     assert {r.id for r in granted} == {granted[0].id}
     assert len(await ledger_rows(store.engine)) == 1
@@ -72,7 +60,7 @@ async def test_racing_reservations_for_one_customer_respect_the_customer_cap(sto
     calls = [
         ledger.reserve(a_request(amount="10", limits=limits)) for ledger in store.replicas(RACERS)
     ]
-    granted, refused = await _race(calls)
+    granted, refused = await race(calls)
     assert (len(granted), refused) == (4, RACERS - 4)
     assert await spent(store.engine, DAY) == 4000
     usage = await store.ledger.usage(store.clock.now(), limits, "cus_1")
@@ -86,7 +74,7 @@ async def test_racing_customers_each_get_their_own_cap(store: Store) -> None:
         ledger.reserve(a_request(customer=c, limits=limits))
         for ledger, c in zip(store.replicas(RACERS), customers, strict=True)
     ]
-    granted, _ = await _race(calls)
+    granted, _ = await race(calls)
     per_customer = {c: sum(r.customer_id == c for r in granted) for c in set(customers)}
     assert per_customer == dict.fromkeys(per_customer, 3)
 

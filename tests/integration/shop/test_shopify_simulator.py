@@ -187,3 +187,31 @@ async def test_the_simulator_takes_quoted_and_bare_search_values(
     async with session.post(simulator.endpoint, json=body, headers=headers) as response:
         answer = await response.json()
     assert answer["data"]["orders"]["nodes"] == [{"name": "#100482"}]
+
+
+async def test_reconcile_finds_each_gesture_made_under_its_key_and_none_never_made(
+    simulator: RunningSimulator, session: aiohttp.ClientSession
+) -> None:
+    shopify = shop(simulator, session)
+    order = await an_order(shopify)
+    voucher = await shopify.issue_voucher("k-voucher", order, Money.of("10.00"))
+    refund = await shopify.refund("k-refund", order, Money.of("4.95"))
+    treat = await shopify.add_treat("k-treat", order, "a bar of chocolate")
+    sku = order.lines[0].sku
+    replacement = await shopify.create_replacement("k-repl", order, sku, keep_damaged=True)
+
+    found = {
+        kind: await shopify.find_gesture(key, order.number, kind)
+        for key, kind in [
+            ("k-voucher", "voucher"),
+            ("k-refund", "shipping_refund"),
+            ("k-treat", "treat"),
+            ("k-repl", "replacement"),
+        ]
+    }
+    assert found["voucher"] == voucher
+    assert found["shipping_refund"] == refund
+    assert found["treat"] == treat
+    assert found["replacement"].replacement_order == replacement.replacement_order
+    for kind in ("voucher", "shipping_refund", "treat", "replacement"):
+        assert await shopify.find_gesture("never-made", order.number, kind) is None

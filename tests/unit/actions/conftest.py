@@ -6,13 +6,10 @@ from rasa_sdk import Tracker
 
 from actions.services import use_services
 from carriers.fake import FakeCarrier
-from herstel.bootstrap import Services
+from herstel.bootstrap import Services, recovery_service
 from herstel.clock import FrozenClock
 from herstel.settings import Settings
-from journeys.moments import MomentStore
 from policies import load_default
-from recovery.granting import Granter
-from recovery.service import RecoveryService
 from shop.memory import InMemoryShop
 from tests.builders import NOW, a_shipment, an_order
 from tests.support.escalation import escalation_service
@@ -43,11 +40,9 @@ def shop() -> InMemoryShop:
 
 @pytest.fixture(autouse=True)
 def services(carrier: FakeCarrier, shop: InMemoryShop, sqlite_store) -> Iterator[Services]:
-    mandate = load_default()
-    granter = Granter(shop, sqlite_store.ledger, mandate)
-    moments = MomentStore(sqlite_store.engine)
-    recovery = RecoveryService(
-        shop, {"postnl": carrier}, FrozenClock(NOW), mandate, granter, moments
+    clock = FrozenClock(NOW)
+    recovery = recovery_service(
+        shop, {"postnl": carrier}, clock, load_default(), sqlite_store.engine
     )
     escalation = escalation_service(sqlite_store.engine, recovery, FrozenClock(NOW))
     services = Services(recovery, escalation, Settings())

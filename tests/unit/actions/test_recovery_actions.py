@@ -1,8 +1,12 @@
 """The offer and the yes: what the customer is told, and what the conversation remembers."""
 
+from datetime import timedelta
+
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.recovery import ActionGrantGesture, ActionProposeGesture
+from journeys.moments import MomentStore
+from tests.builders import NOW, a_shipment, an_order
 from tests.unit.actions.conftest import a_tracker
 
 LATE_LAPTOP = {
@@ -27,6 +31,7 @@ async def test_a_late_parcel_gets_a_voucher_offered_with_a_yes_no_question():
     ]
     assert dispatcher.messages[0]["amount"] == "€10"
     assert slots_of(events) == {
+        "case_id": "100482:late_delivery",
         "offer_state": "pending",
         "offers_made": ["voucher:2"],
         "offers_declined": [],
@@ -80,3 +85,78 @@ async def test_a_no_to_everything_the_bot_may_give_hands_over_to_a_person():
     events = await ActionProposeGesture().run(dispatcher, a_tracker(tracker_slots), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_above_mandate"]
     assert slots_of(events)["handoff_requested"] is True
+
+
+# --- a case is a failure: a second conversation joins it ----------------------------------
+
+
+def other_conversation(slots, sender: str = "whatsapp-31612345678"):
+    tracker = a_tracker(slots)
+    tracker.sender_id = sender
+    return tracker
+
+
+async def _granted_in_a_first_conversation(shop) -> str:
+    proposed = slots_of(
+        await ActionProposeGesture().run(CollectingDispatcher(), a_tracker(LATE_LAPTOP), {})
+    )
+    await ActionGrantGesture().run(
+        CollectingDispatcher(), a_tracker({**LATE_LAPTOP, **proposed}), {}
+    )
+    return next(iter(shop.writes.values())).code
+
+
+async def test_a_new_conversation_on_a_compensated_failure_is_told_what_it_got(shop):
+    code = await _granted_in_a_first_conversation(shop)
+    dispatcher = CollectingDispatcher()
+    events = await ActionProposeGesture().run(dispatcher, other_conversation(LATE_LAPTOP), {})
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses == [
+        "utter_case_already_given",
+        "utter_case_given_voucher",
+        "utter_case_not_twice",
+    ]
+    assert dispatcher.messages[1]["code"] == code and dispatcher.messages[1]["amount"] == "€10"
+    assert slots_of(events) == {"case_id": "100482:late_delivery", "offer_state": "none"}
+    assert len(shop.writes) == 1
+
+
+async def test_a_yes_in_a_second_conversation_after_the_first_took_it_grants_nothing_new(shop):
+    # Both conversations were offered the voucher; the first said yes, now the second does.
+    offered = slots_of(
+        await ActionProposeGesture().run(
+            CollectingDispatcher(), other_conversation(LATE_LAPTOP), {}
+        )
+    )
+    await _granted_in_a_first_conversation(shop)
+    dispatcher = CollectingDispatcher()
+    await ActionGrantGesture().run(dispatcher, other_conversation({**LATE_LAPTOP, **offered}), {})
+    # The same gesture, by its key: the second yes confirms the one voucher, it makes none.
+    assert dispatcher.messages[0]["response"] == "utter_granted_voucher"
+    assert len(shop.writes) == 1
+
+
+def moments_of(store):
+    return MomentStore(store.engine).export()
+
+
+async def test_a_parcel_on_time_is_the_facts_then_the_survey(carrier, shop, sqlite_store):
+    carrier.answers["3SHRST100482"] = a_shipment(expected=None, status_at=NOW)
+    shop.orders["100482"] = an_order(promised_by=NOW + timedelta(hours=5))
+    dispatcher = CollectingDispatcher()
+    events = await ActionProposeGesture().run(dispatcher, a_tracker(LATE_LAPTOP), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_csat"]
+    assert slots_of(events)["survey_step"] == "csat"
+    [moment] = [m async for m in moments_of(sqlite_store)]
+    assert (moment["outcome"], moment["resolved"], moment["gestures"]) == ("facts", True, [])
+    assert moment["live"]["rule"] == "late-but-on-time"
+
+
+async def test_an_offer_is_a_moment_until_the_yes_revises_it(shop, sqlite_store):
+    await ActionProposeGesture().run(CollectingDispatcher(), a_tracker(LATE_LAPTOP), {})
+    [offered] = [m async for m in moments_of(sqlite_store)]
+    assert (offered["outcome"], offered["resolved"]) == ("offered", False)
+    await _granted_in_a_first_conversation(shop)
+    [granted] = [m async for m in moments_of(sqlite_store)]
+    assert (granted["outcome"], granted["resolved"]) == ("gesture", True)
+    assert granted["revision"] > offered["revision"]

@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escalation.block_limits import message_problems, view_problems
-from escalation.cards import case_card, thread_message, write_modal
+from escalation.cards import case_card, close_modal, thread_message, write_modal
 from escalation.interactivity import parse_interaction
 from escalation.model import (
+    CLOSE_MODAL,
+    CLOSE_REASON_MAX,
     WRITE_BLOCK,
     WRITE_INPUT,
     WRITE_MODAL,
@@ -133,9 +135,9 @@ def test_no_suggestions_still_leaves_the_agent_a_way_forward() -> None:
 @pytest.mark.parametrize(
     ("status", "controls"),
     [
-        (Status.OPEN, [Act.CLAIM, Act.WRITE, Act.TAKE_OVER]),
-        (Status.CLAIMED, [Act.WRITE, Act.TAKE_OVER]),
-        (Status.TAKEN_OVER, [Act.WRITE, Act.HAND_BACK]),
+        (Status.OPEN, [Act.CLAIM, Act.WRITE, Act.TAKE_OVER, Act.CLOSE]),
+        (Status.CLAIMED, [Act.WRITE, Act.TAKE_OVER, Act.CLOSE]),
+        (Status.TAKEN_OVER, [Act.WRITE, Act.HAND_BACK, Act.CLOSE]),
     ],
 )
 def test_controls_follow_the_state(status: Status, controls: list[Act]) -> None:
@@ -348,6 +350,16 @@ def test_the_write_modal() -> None:
     assert field["element"]["max_length"] == 3000
     assert "write your message in Dutch" in text_of(view)
     assert "write your message in English" in text_of(write_modal(a_case(language="en")))
+
+
+def test_the_close_modal_asks_for_a_reason() -> None:
+    view = close_modal(a_case())
+    assert view_problems(view) == []
+    assert (view["callback_id"], view["private_metadata"]) == (CLOSE_MODAL, "esc-100482-1")
+    field = next(b for b in view["blocks"] if b.get("block_id") == WRITE_BLOCK)
+    assert field["element"]["action_id"] == WRITE_INPUT
+    assert field["element"]["max_length"] == CLOSE_REASON_MAX
+    assert view["submit"]["text"] == "Close the case"
 
 
 # --- property: whatever the case file, the card fits -----------------------------------------

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from escalation.interactivity import BadInteraction, Interaction, parse_interaction
-from escalation.model import WRITE_BLOCK, WRITE_INPUT, WRITE_MODAL, Act
+from escalation.model import CLOSE_MODAL, WRITE_BLOCK, WRITE_INPUT, WRITE_MODAL, Act
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
 RAW_FORM_BODY = (FIXTURES / "block_actions_raw_form_body.txt").read_bytes()
@@ -106,6 +106,19 @@ def test_a_written_message_from_the_modal() -> None:
     assert got.message_text == "Beste klant, uw laptop komt vandaag."
     assert (got.user_id, got.user_name) == ("U0AGENT01", "sam")
     assert got.channel_id is None and got.message_ts is None
+
+
+def test_a_reason_to_close_from_its_modal() -> None:
+    payload = submitted("Found at the neighbours")
+    payload["view"]["callback_id"] = CLOSE_MODAL
+    got = parse_interaction(form(payload))
+    assert (got.action_id, got.case_id, got.message_text) == (
+        CLOSE_MODAL,
+        CASE,
+        "Found at the neighbours",
+    )
+    clicked_close = parse_interaction(form(clicked(Act.CLOSE, CASE)))
+    assert (clicked_close.action_id, clicked_close.case_id) == (Act.CLOSE, CASE)
 
 
 def test_an_interaction_is_frozen() -> None:

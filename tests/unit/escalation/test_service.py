@@ -133,3 +133,52 @@ async def test_handing_over_twice_opens_one_case(world):
     await w.escalate()
     await w.escalate()
     assert len(await w.escalation.cases()) == 1
+
+
+async def test_two_agents_clicking_different_gestures_at_once_give_one(world):
+    w = world()
+    service, shop = w.escalation, w.shop
+    case_id = await w.escalate()
+    replace, refund = await asyncio.gather(
+        service.act(Act.GRANT, case_id, "U-AGENT", offer_key="replacement:1"),
+        service.act(Act.GRANT, case_id, "U-LEAD", offer_key="full_refund:2"),
+    )
+    assert len(shop.writes) == 1  # the case got one decision, not two
+    assert sum(r.done for r in (replace, refund)) == 1
+    refused = refund if replace.done else replace
+    assert "already" in refused.note.lower()
+
+
+async def test_an_agent_closes_a_case_without_a_gesture_with_a_reason(world):
+    w = world()
+    service, shop, conversations, moments = w.escalation, w.shop, w.conversations, w.moments
+    case_id = await w.escalate()
+    empty = await service.act(Act.CLOSE, case_id, "U-AGENT", text="   ")
+    assert not empty.done and conversations.triggered == []
+    done = await service.act(Act.CLOSE, case_id, "U-AGENT", text="Parcel found at the neighbours")
+    assert done.done and shop.writes == {}
+    case = await service.case(case_id)
+    assert case.state.status is Status.RESOLVED
+    assert case.state.outcome_messages == ({"response": "utter_agent_closed"},)
+    assert [t[1] for t in conversations.triggered] == ["EXTERNAL_agent_decided"]
+    [moment] = [m async for m in moments.export()]
+    assert (moment["outcome"], moment["decided_by"], moment["agent_id"]) == (
+        "closed",
+        "agent",
+        "U-AGENT",
+    )
+    assert moment["close_reason"] == "Parcel found at the neighbours"
+    assert moment["resolved"] is True and moment["gestures"] == []
+    again = await service.act(Act.GRANT, case_id, "U-AGENT", offer_key="replacement:1")
+    assert "Already done: closed" in again.note and shop.writes == {}
+
+
+async def test_the_decision_reaches_the_conversation_the_customer_moved_to(world):
+    w = world()
+    service, conversations = w.escalation, w.conversations
+    case_id = await w.escalate()
+    await service.follow(case_id, "whatsapp-31600000000")
+    await service.act(Act.GRANT, case_id, "U-AGENT", offer_key="replacement:1")
+    assert [t[0] for t in conversations.triggered] == ["whatsapp-31600000000"]
+    assert await service.outcome_for("whatsapp-31600000000", case_id)
+    assert await service.outcome_for(CONVERSATION, case_id) == ()

@@ -89,14 +89,21 @@ async def test_the_same_idempotency_key_returns_the_same_reservation_and_spends_
     assert await spent(sqlite_store.engine, DAY) == 1000
 
 
-async def test_a_redelivered_webhook_after_release_does_not_spend_again(
+async def test_a_released_gesture_asked_for_again_is_reserved_again_and_charged_once(
     sqlite_store: Store,
 ) -> None:
+    # A retry after a failure: replaying the released row would let the shop carry it out
+    # with nothing charged (the gesture outside the ledger), so it is reserved anew.
     request = a_request(key="webhook-43", limits=LIMITS)
-    await sqlite_store.ledger.release((await sqlite_store.ledger.reserve(request)).id)
+    first = await sqlite_store.ledger.reserve(request)
+    await sqlite_store.ledger.release(first.id)
     again = await sqlite_store.ledger.reserve(request)
-    assert again.state is GestureState.RELEASED
-    assert await spent(sqlite_store.engine, DAY) == 0
+    assert (again.id, again.state, again.new) == (first.id, GestureState.RESERVED, True)
+    assert await spent(sqlite_store.engine, DAY) == 1000
+    third = await sqlite_store.ledger.reserve(request)
+    assert (third.state, third.new) == (GestureState.RESERVED, False)
+    assert await spent(sqlite_store.engine, DAY) == 1000
+    assert len(await ledger_rows(sqlite_store.engine)) == 1
 
 
 async def test_an_idempotency_key_reused_for_another_amount_is_refused(

@@ -245,8 +245,10 @@ async def test_the_export_carries_every_field(moments: MomentStore) -> None:
         "customer_turns", "seconds_to_resolution", "csat", "ces", "nps", "tone_start",
         "tone_end", "resolved", "facts_confirmed", "recontacted", "effectiveness", "ease",
         "emotion", "recovery_score", "failed_score", "journey_score_after", "uplift",
+        "outcome", "close_reason", "revision",
     }  # fmt: skip
     assert set(line) == expected
+    assert (line["outcome"], line["revision"]) == ("gesture", 0)
 
 
 # --- the same moments give the same store, whatever order and batches they come in --------
@@ -290,3 +292,19 @@ def test_order_and_batching_do_not_change_what_is_stored(
     with tempfile.TemporaryDirectory() as folder:
         expected = _record_all(copy_sqlite(sqlite_template, Path(folder)), [CASES])
         assert _record_all(copy_sqlite(sqlite_template, Path(folder)), batches) == expected
+
+
+async def test_a_later_outcome_revises_the_cases_moment_and_its_journey(
+    sqlite_store: Store,
+) -> None:
+    store = MomentStore(sqlite_store.engine)
+    offered = moment(1, gestures=(), outcome="offered", resolved=False, revision=1)
+    await store.record(offered)
+    await store.add_score(offered.case_id, "csat", 3)
+    granted = replace(moment(1), outcome="gesture", revision=2)
+    await store.record(granted)
+    await store.record(offered)  # late from an outbox: the earlier revision does not come back
+    [row] = await moment_rows(sqlite_store.engine)
+    assert (row.outcome, row.revision, row.resolved, row.csat) == ("gesture", 2, True, None)
+    assert row.amount_minor == 1000
+    assert len(await touchpoint_rows(sqlite_store.engine)) == 2  # the moment's two, once

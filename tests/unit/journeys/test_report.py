@@ -122,3 +122,28 @@ async def test_since_leaves_older_moments_out(sqlite_store: Store) -> None:
     assert empty["recovery_moments"]["overall"]["moments"] == 0
     assert empty["recovery_moments"]["overall"]["effectiveness"] is None
     assert "Journeys: 0" in render_report(empty)
+
+
+async def test_every_outcome_is_a_moment_in_the_report_not_only_the_gestures(
+    sqlite_store: Store,
+) -> None:
+    store = MomentStore(sqlite_store.engine)
+    facts = moment(1, gestures=(), outcome="facts", resolved=True)
+    offered = moment(2, gestures=(), outcome="offered", resolved=False)
+    closed = moment(3, gestures=(), outcome="closed", resolved=True, decided_by="agent:U1",
+                    close_reason="found at the neighbours")  # fmt: skip
+    given = moment(4)
+    await store.record_many([facts, offered, closed, given])
+    report = (await build_report(sqlite_store.engine))["recovery_moments"]
+    assert {k: v["moments"] for k, v in report["by_outcome"].items()} == {
+        "closed": 1,
+        "facts": 1,
+        "gesture": 1,
+        "offered": 1,
+    }
+    assert report["overall"]["resolved_share"] == pytest.approx(3 / 4)
+    assert (
+        report["by_outcome"]["offered"]["effectiveness"]
+        < report["by_outcome"]["facts"]["effectiveness"]
+    )
+    assert "came to: closed by a person" in render_report(await build_report(sqlite_store.engine))

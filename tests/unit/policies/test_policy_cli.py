@@ -112,7 +112,7 @@ def test_explain_prints_the_gestures_levels_and_reasons(
     assert code == 0
     assert "rule: late-slot-missed" in out
     assert "Needs a person: no" in out
-    assert "Bot offers first: voucher €10" in out
+    assert "The bot offers voucher €10" in out
     assert "rule 'late-slot-missed' matched" in out
 
 

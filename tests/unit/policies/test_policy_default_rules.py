@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from herstel.money import Money
-from policies import Case, GestureKind, History, Level, Mandate, decide
+from policies import Case, GestureKind, History, Level, Mandate, bot_plan, decide
 
 V, R, T, A = GestureKind.VOUCHER, GestureKind.REPLACEMENT, GestureKind.TREAT, GestureKind.APOLOGY
 S, P, F = GestureKind.SHIPPING_REFUND, GestureKind.PARTIAL_REFUND, GestureKind.FULL_REFUND
@@ -130,16 +130,20 @@ def test_missing_while_the_carrier_says_delivered_goes_to_an_agent(
 
 
 @pytest.mark.parametrize(
-    ("value", "level", "escalates"),
-    [("89.00", Level.BOT, False), ("150.00", Level.BOT, False), ("899.00", Level.AGENT, True)],
+    ("value", "level"),
+    [("89.00", Level.BOT), ("150.00", Level.BOT), ("899.00", Level.AGENT)],
 )
-def test_a_lost_parcel_is_replaced_unasked_by_the_bot_up_to_150_then_by_an_agent(
-    default: Mandate, now: datetime, value: str, level: Level, escalates: bool
+def test_a_lost_parcel_goes_to_a_person_who_may_replace_it(
+    default: Mandate, now: datetime, value: str, level: Level
 ) -> None:
+    # escalate_when parcel-lost: a person sends the new one (and files the carrier claim);
+    # the replacement is within an agent's mandate, and would be the bot's up to 150.
     d = decide(missing("lost", value), default, now=now)
     (replacement,) = [o for o in d.gestures if o.kind is R]
     assert (replacement.level, replacement.unasked) == (level, True)
-    assert d.needs_escalation is escalates
+    assert d.needs_escalation
+    assert "escalate_when" in {r.code for r in d.reasons}
+    assert bot_plan(d) == (True, ())
 
 
 def test_expensive_damaged_orders_need_an_agent_and_full_refunds_over_1000_a_lead(
@@ -186,3 +190,45 @@ def test_every_decision_names_the_default_policy_and_its_version(
     d = decide(late(3), default, now=now)
     assert (d.policy_name, d.policy_version) == ("default", default.version)
     assert len(default.version) == 12
+
+
+# --- the mandate is the only judge of hand-overs (escalate_when, escalate, facts) ---------
+
+
+def test_a_parcel_on_time_is_answered_with_the_facts_alone(default: Mandate, now: datetime) -> None:
+    for history in (History(), History(complaints=5)):
+        d = decide(late(0, history=history), default, now=now)
+        assert d.rule_id == "late-but-on-time"
+        assert not d.needs_escalation
+        assert bot_plan(d).facts_only
+
+
+def test_without_carrier_facts_a_late_parcel_gets_an_apology_and_no_person(
+    default: Mandate, now: datetime
+) -> None:
+    d = decide(Case("late_delivery", eur("89.00")), default, now=now)  # type: ignore[arg-type]
+    assert d.rule_id == "late-no-carrier-facts"
+    assert bot_plan(d).facts_only
+
+
+def test_orders_worth_1000_or_more_go_to_a_person_with_the_rules_gestures_suggested(
+    default: Mandate, now: datetime
+) -> None:
+    d = decide(late(3, value="1199.00"), default, now=now)
+    assert d.rule_id == "late-slot-missed"
+    assert d.needs_escalation and bot_plan(d).to_person
+    assert "'high-value-order'" in " ".join(r.text for r in d.reasons)
+    assert [o.kind for o in d.for_level("agent")] == [A, S, V]
+    on_time = decide(late(0, value="1199.00"), default, now=now)
+    assert bot_plan(on_time).facts_only  # nothing to give: nothing for a person to decide
+    assert not decide(late(3, value="999.99"), default, now=now).needs_escalation
+
+
+def test_a_mid_range_damaged_order_reaches_the_agents_replacement_not_only_the_treat(
+    default: Mandate, now: datetime
+) -> None:
+    d = decide(damaged("partial", "249.00"), default, now=now)
+    assert d.rule_id == "leaking-or-broken-mid"
+    assert bot_plan(d) == (True, ())  # the bot does not stop at the treat
+    replacement = next(o for o in d.gestures if o.kind is R)
+    assert (replacement.level, replacement.cost) == (Level.AGENT, eur("249.00"))

@@ -61,7 +61,7 @@ def test_a_broken_expensive_tv_is_for_a_person_to_decide():
         diagnosed(tv, delivered),
         now=NOW,
     )
-    assert proposal.needs_person
+    assert proposal.to_person and not proposal.offers
     assert proposal.decision.needs_escalation
 
 

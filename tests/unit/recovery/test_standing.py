@@ -1,11 +1,17 @@
-"""The engine sees the customer's history and the budgets' usage from the ledger."""
+"""The engine sees the customer's earlier complaints (cases), gestures and the budgets' usage."""
+
+from datetime import timedelta
 
 from herstel.money import Money
-from policies import GestureKind, load_default
+from journeys.cases import SqlCaseStore
+from policies import ComplaintType, GestureKind, load_default
+from recovery.cases import Failure, Where
 from recovery.standing import StandingReader
 from shop.memory import InMemoryShop
 from tests.support.gestures import a_request
 from tests.unit.recovery.test_granting import LATE, a_service, laptop_order
+
+WEB = Where("conv-1", "webchat", "en")
 
 
 async def _earlier_cases(store, count: int, order: str = "900001") -> None:
@@ -15,21 +21,35 @@ async def _earlier_cases(store, count: int, order: str = "900001") -> None:
         await store.ledger.reserve(request)
 
 
-def _service(store, shop):
-    return a_service(store, shop, standing=StandingReader(store.ledger, load_default()))
+async def _earlier_complaints(store, count: int, days_ago: float = 1) -> None:
+    """Cases settled with words only: complaints all the same, and nothing in the ledger."""
+    cases, at = SqlCaseStore(store.engine), store.clock.now() - timedelta(days=days_ago)
+    for n in range(count):
+        failure = Failure(
+            f"9000{n}:late_delivery", f"9000{n}", "cus_0001", ComplaintType.LATE_DELIVERY
+        )
+        await cases.open(failure, WEB, at)
 
 
 async def test_a_repeat_complainer_is_not_offered_the_unasked_voucher(sqlite_store):
     shop = InMemoryShop([laptop_order(sqlite_store.clock)])
-    service = _service(sqlite_store, shop)
+    service = a_service(sqlite_store, shop)
     diagnosis = await service.diagnose("100482", "3512JE")
     first_time = await service.propose(LATE, diagnosis, "now")
     assert [o.kind for o in first_time.offers] == [GestureKind.VOUCHER]
-    await _earlier_cases(sqlite_store, 4)
+    await _earlier_complaints(sqlite_store, 4)
     repeat = await service.propose(LATE, diagnosis, "now")
     # More than max_previous_complaints: the voucher rule no longer matches; a person decides.
     assert repeat.decision.rule_id != first_time.decision.rule_id
-    assert repeat.needs_person and repeat.decision.needs_escalation
+    assert repeat.to_person and repeat.decision.needs_escalation
+
+
+async def test_complaints_older_than_the_mandates_history_do_not_count(sqlite_store):
+    shop = InMemoryShop([laptop_order(sqlite_store.clock)])
+    service = a_service(sqlite_store, shop)
+    await _earlier_complaints(sqlite_store, 4, days_ago=31)
+    diagnosis = await service.diagnose("100482", "3512JE")
+    assert (await service.propose(LATE, diagnosis, "now")).decision.rule_id == "late-slot-missed"
 
 
 async def test_standing_counts_other_cases_and_this_order_and_spent_budget(sqlite_store):
