@@ -123,10 +123,6 @@ class ActionGrantGesture(Action):
             return await hand_over(
                 dispatcher, tracker, services, Why.GRANT_FAILED, diagnosis, proposal
             )
-        except Exception:
-            log.exception("case %s: granting failed", case_id(tracker))
-            dispatcher.utter_message(response="utter_technical_problem")
-            return []
         item = affected_line(diagnosis.order, complaint)
         for message in granted_messages(
             granted, item, language, diagnosis.checked_at, complaint.type
