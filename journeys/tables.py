@@ -213,3 +213,7 @@ class EscalationRow(Base):
     state: Mapped[str] = mapped_column(Text)  # CaseState as JSON
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The card's way to Slack (escalation/card_queue.py): due while not posted yet.
+    card_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    card_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    card_error: Mapped[str | None] = mapped_column(String(64))  # Slack's last answer
