@@ -82,14 +82,23 @@ def _is_failed_turn(event: Any) -> bool:
 
 
 async def _guarded_handle_message(self: Agent, message: UserMessage) -> Any:
-    try:
-        return await _handle_message(self, message)
+    if not self.is_ready():
+        return await _handle_message(self, message)  # Rasa logs and ignores the message
+    stored = False
+    try:  # Agent.handle_message's own steps, with the failures around them told apart
+        async with self.lock_store.lock(message.sender_id):
+            await self.processor.handle_message(message)  # type: ignore[union-attr]
+            stored = True
     except (TurnFailed, Exception) as exc:  # a store down, an action failed, a bug
         failed = exc if isinstance(exc, TurnFailed) else None
         reason = failed.reason if failed else describe(exc)
-        log.error("turn failed in conversation %s: %s", _ref(message.sender_id), reason)
-        language = (failed.language if failed else None) or detect_language(message.text or "")
-        await _apologise(self, message, language)
+        ref = _ref(message.sender_id)
+        if stored:  # only releasing the lock failed: the turn itself is answered and saved
+            log.warning("conversation %s: the lock was not released: %s", ref, reason)
+        else:
+            log.error("turn failed in conversation %s: %s", ref, reason)
+            language = (failed.language if failed else None) or detect_language(message.text or "")
+            await _apologise(self, message, language)
     channel = message.output_channel
     return channel.messages if isinstance(channel, CollectingOutputChannel) else None
 

@@ -47,3 +47,7 @@ def test_what_was_said_before_the_failure_stays_and_the_apology_follows(found):
 
 def test_the_tracker_store_fails_loudly_instead_of_starting_an_empty_conversation(found):
     assert found["failing tracker store"] == "raised"
+
+
+def test_a_lock_lost_after_the_turn_was_saved_is_no_reason_to_ask_for_the_message_again(found):
+    assert found["lock lost after the turn"] == ["(answered)"]

@@ -10,6 +10,7 @@ from aiohttp import web
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import InMemoryLockStore, LockError
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
@@ -68,8 +69,18 @@ class ActionDown:
         raise turn_guard.TurnFailed("action x: down", "nl")
 
 
-async def handle(processor: object, text: str) -> list[str]:
-    agent = Agent(domain=DOMAIN)
+class Answers:
+    async def handle_message(self, message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "(answered)")
+
+
+class LockLostAfterTheTurn(InMemoryLockStore):
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        raise LockError("Redis went away")
+
+
+async def handle(processor: object, text: str, lock_store: object = None) -> list[str]:
+    agent = Agent(domain=DOMAIN, lock_store=lock_store)  # type: ignore[arg-type]
     agent.processor = processor  # type: ignore[assignment]
     channel = CollectingOutputChannel()
     replies = await agent.handle_message(UserMessage(text, channel, "+31612345678"))
@@ -99,6 +110,7 @@ async def main() -> dict:
     found["store down, English text"] = await handle(StoreDown(), "my parcel did not come")
     found["store down, no language"] = await handle(StoreDown(), "100482")
     found["action down mid-turn"] = await handle(ActionDown(), "3512 JE")
+    found["lock lost after the turn"] = await handle(Answers(), "ja", LockLostAfterTheTurn())
     store = FailSafeTrackerStore(Primary(DOMAIN))
     try:
         found["failing tracker store"] = repr(await store.retrieve("c-1"))
