@@ -41,8 +41,8 @@ def _lifetime(given: Services | None):  # type: ignore[no-untyped-def]
         services = given or await bootstrap(app[SETTINGS])
         app[SERVICES] = services
         app[HTTP] = aiohttp.ClientSession()
-        # Cards Slack did not take at hand-over are posted from here once it takes them.
-        courier = asyncio.create_task(services.cards.keep_delivering()) if services.cards else None
+        # What Slack or Rasa did not take at once is delivered from here once they take it.
+        courier = services.courier and asyncio.create_task(services.courier.keep_delivering())
         yield
         if courier is not None:
             courier.cancel()

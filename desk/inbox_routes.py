@@ -60,7 +60,7 @@ async def _agents(request: web.Request) -> web.Response:
 async def _cases(request: web.Request) -> web.Response:
     _enabled(request)
     services = request.app[SERVICES]
-    waiting = await services.cards.queue.waiting() if services.cards else {}
+    waiting = await services.courier.queue.waiting() if services.courier else {}
     if _slack(request):  # only what agents cannot see in Slack
         cases = [await services.escalation.case(case_id) for case_id in waiting]
     else:

@@ -14,6 +14,7 @@ from typing import Protocol
 from escalation.agents import Agent, AgentDirectory
 from escalation.card_queue import CardQueue
 from escalation.conversations import Conversations, ConversationUnreachable
+from escalation.deliveries import Deliveries
 from escalation.model import WRITE_MODAL, Act, Case, CaseFile, Message, Status
 from escalation.store import EscalationStore, Stored
 from herstel.clock import AMSTERDAM, Clock
@@ -64,6 +65,7 @@ class EscalationService:
         clock: Clock,
         channel: str = "",
         queue: CardQueue | None = None,
+        deliveries: Deliveries | None = None,
     ) -> None:
         self._store = store
         self._recovery = recovery
@@ -73,6 +75,7 @@ class EscalationService:
         self._clock = clock
         self._channel = channel
         self._queue = queue  # where a card Slack did not take waits (card_queue.py)
+        self._deliveries = deliveries  # where what Rasa did not take waits (deliveries.py)
 
     # --- from the bot ------------------------------------------------------------------
 
@@ -299,15 +302,22 @@ class EscalationService:
     async def _tell(
         self, stored: Stored, intent: str, entities: dict[str, str] | None = None
     ) -> None:
+        case_id, conversation, entities = (
+            stored.case.file.case_id,
+            stored.conversation_id,
+            entities or {},
+        )
+        later = self._deliveries
+        if later is not None and await later.waiting_for(conversation):
+            # What agents did before still waits for Rasa: this follows it, in order.
+            await later.add(case_id, conversation, intent, entities, error="queued", due_now=True)
+            return
         try:
-            await self._conversations.trigger(stored.conversation_id, intent, entities)
+            await self._conversations.trigger(conversation, intent, entities)
         except ConversationUnreachable as exc:
-            log.error(
-                "case %s: the customer could not be told (%s): %s",
-                stored.case.file.case_id,
-                intent,
-                exc,
-            )
+            log.error("case %s: the customer could not be told (%s) yet: %s", case_id, intent, exc)
+            if later is not None:
+                await later.add(case_id, conversation, intent, entities, error=str(exc))
 
     async def _refresh(self, case: Case) -> None:
         if case.state.slack_ts is None:

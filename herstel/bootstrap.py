@@ -15,7 +15,8 @@ from desk.dashboard_service import DashboardService
 from escalation.agents import INBOX_AGENTS, AgentDirectory
 from escalation.card_queue import CardQueue
 from escalation.conversations import RasaConversations
-from escalation.courier import CardCourier
+from escalation.courier import Courier
+from escalation.deliveries import Deliveries
 from escalation.inbox import InboxCards
 from escalation.service import Cards, EscalationService
 from escalation.slack import SlackCards
@@ -40,7 +41,7 @@ class Services:
     settings: Settings
     _closers: list[Any] = field(default_factory=list)
     dashboard: DashboardService | None = None  # the desk's CX dashboard; None: not set up
-    cards: CardCourier | None = None  # retries cards Slack did not take (the desk runs it)
+    courier: Courier | None = None  # delivers what Slack or Rasa did not take (the desk runs it)
 
     async def close(self) -> None:
         for closer in reversed(self._closers):
@@ -73,16 +74,22 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         moments,
         StandingReader(ledger, mandate),
     )
-    cards, queue = _cards(settings), CardQueue(journeys, clock)
+    cards, queue, deliveries = (
+        _cards(settings),
+        CardQueue(journeys, clock),
+        Deliveries(journeys, clock),
+    )
+    rasa = RasaConversations(session, settings.rasa_url, settings.rasa_token.get_secret_value())
     escalation = EscalationService(
         EscalationStore(journeys, clock),
         recovery,
         cards,
-        RasaConversations(session, settings.rasa_url, settings.rasa_token.get_secret_value()),
+        rasa,
         agent_directory(settings),
         clock,
         channel=settings.slack_channel,
         queue=queue,
+        deliveries=deliveries,
     )
     return Services(
         recovery,
@@ -90,7 +97,7 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         settings,
         [shop_db.dispose, session.close, journeys.dispose, _cancelling(flusher)],
         DashboardService(journeys, mandate, settings.policy_file, clock, outbox=outbox),
-        CardCourier(escalation, queue, cards, settings.slack_channel),
+        Courier(escalation, cards, settings.slack_channel, queue, rasa, deliveries),
     )
 
 

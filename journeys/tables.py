@@ -217,3 +217,22 @@ class EscalationRow(Base):
     card_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     card_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     card_error: Mapped[str | None] = mapped_column(String(64))  # Slack's last answer
+
+
+class DeliveryRow(Base):
+    """An agent's decision or message a customer must still be told (escalation/deliveries.py)."""
+
+    __tablename__ = "escalation_deliveries"
+    __table_args__ = (
+        Index("ix_escalation_delivery_conversation", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(128))
+    conversation_id: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(64))
+    entities: Mapped[str] = mapped_column(Text)  # JSON object
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(200))

@@ -355,3 +355,37 @@ def test_a_carrier_that_does_not_answer_is_told_within_seconds(faults: Faults) -
     assert "PostNL" in told
     assert customer.exchanges[-1].seconds < 10  # the lookup's deadline, not 3 x 5 s of retries
     assert_back_by_itself(faults)
+
+
+def _heard(faults: Faults, sender: str) -> str:
+    """Bot messages outside the customer's own turns, as the web chat fetches them."""
+    url = f"{faults.stack.url('desk')}/chat/{sender}/messages"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return "\n".join(m.get("text") or "" for m in json.loads(response.read())["messages"])
+
+
+def test_an_agents_message_while_the_action_server_is_down_reaches_the_customer_later(
+    faults: Faults,
+) -> None:
+    customer = SimulatedCustomer(faults.servers)
+    ref = hashlib.sha256(customer.sender.encode()).hexdigest()[:16]
+    customer.says("I want to speak to a human", "pass you to a colleague")
+    _eventually(lambda: _card_for(faults.slack, ref) is not None)
+    case_id = next(  # the case id the card's buttons carry
+        str(e["value"]).split("|")[0]
+        for block in _card_for(faults.slack, ref).blocks
+        for e in block.get("elements") or []
+        if e.get("type") == "button"
+    )
+    faults.stack.supervisor.kill("actions")  # Rasa cannot run the action that tells it
+    body = json.dumps({"action_id": "herstel_write", "user_id": "U-AGENT",
+                       "text": "I'm looking into it now."}).encode()  # fmt: skip
+    request = urllib.request.Request(
+        f"{faults.stack.url('desk')}/inbox/api/cases/{case_id}/act",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read())["done"]
+    _eventually(lambda: "I'm looking into it now." in _heard(faults, customer.sender), timeout=60)
+    assert _heard(faults, customer.sender).count("I'm looking into it now.") == 1

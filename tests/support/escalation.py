@@ -10,6 +10,9 @@ from carriers.model import ShipmentStatus
 from escalation.agents import AgentDirectory
 from escalation.card_queue import CardQueue
 from escalation.case_file import Handover, case_file
+from escalation.conversations import ConversationUnreachable
+from escalation.courier import Courier
+from escalation.deliveries import Deliveries
 from escalation.inbox import InboxCards
 from escalation.model import Case, Message, Why
 from escalation.service import EscalationService
@@ -37,10 +40,13 @@ class RecordingConversations:
     """Stands in for Rasa's HTTP API: records every event pushed into a conversation."""
 
     triggered: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    down: bool = False  # Rasa (or the action server behind it) not taking events
 
     async def trigger(
         self, conversation_id: str, intent: str, entities: dict[str, str] | None = None
     ) -> None:
+        if self.down:
+            raise ConversationUnreachable("rasa answered 500: the triggered turn failed")
         self.triggered.append((conversation_id, intent, dict(entities or {})))
 
 
@@ -56,6 +62,7 @@ def escalation_service(
         clock,
         channel=channel,
         queue=CardQueue(engine, clock),
+        deliveries=Deliveries(engine, clock),
     )
 
 
@@ -91,6 +98,13 @@ class MissingLaptop:
             store.engine, recovery, clock, conversations, cards, channel="C-CASES"
         )
         return cls(recovery, escalation, shop, conversations, moments)
+
+    def courier(self, store, clock: Clock, cards) -> Courier:  # type: ignore[no-untyped-def]
+        """What the desk runs over the same store: posts waiting cards, tells waiting events."""
+        return Courier(
+            self.escalation, cards, "C-CASES", CardQueue(store.engine, clock),
+            self.conversations, Deliveries(store.engine, clock),
+        )  # fmt: skip
 
     async def escalate(self, language: str = "nl") -> str:
         """Hand the case over as the bot would; returns the case id."""

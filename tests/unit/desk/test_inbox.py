@@ -8,8 +8,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from desk.app import create_app
-from escalation.card_queue import CardQueue
-from escalation.courier import CardCourier
 from escalation.model import Status
 from herstel.bootstrap import Services
 from herstel.clock import FrozenClock
@@ -61,9 +59,9 @@ async def test_with_slack_configured_the_inbox_holds_the_cases_slack_has_not_tak
     clock = FrozenClock(NOW)
     slack = FlakySlack(down=DOWN)
     w = MissingLaptop.build(sqlite_store, clock=clock, cards=slack)
-    courier = CardCourier(w.escalation, CardQueue(sqlite_store.engine, clock), slack, "C")
+    courier = w.courier(sqlite_store, clock, slack)
     settings = Settings(var_dir=tmp_path, slack_bot_token=SecretStr("xoxb-1"), agents=AGENTS)
-    services = Services(w.recovery, w.escalation, settings, cards=courier)
+    services = Services(w.recovery, w.escalation, settings, courier=courier)
     case_id = await w.escalate()
     async with TestClient(TestServer(create_app(settings, services))) as client:
         [waiting] = await (await client.get("/inbox/api/cases")).json()

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from escalation.card_queue import GRACE, CardQueue, retry_delay
-from escalation.courier import CardCourier
+from escalation.card_queue import GRACE, retry_delay
+from escalation.courier import Courier
 from escalation.slack import SlackUnavailable
 from escalation.store import EscalationStore
 from herstel.clock import FrozenClock
@@ -22,10 +22,9 @@ def clock() -> FrozenClock:
     return FrozenClock(NOW)
 
 
-def world(store, clock: FrozenClock, slack: FlakySlack) -> tuple[MissingLaptop, CardCourier]:  # type: ignore[no-untyped-def]
+def world(store, clock: FrozenClock, slack: FlakySlack) -> tuple[MissingLaptop, Courier]:  # type: ignore[no-untyped-def]
     w = MissingLaptop.build(store, clock=clock, cards=slack)
-    queue = CardQueue(store.engine, clock)
-    return w, CardCourier(w.escalation, queue, slack, "C-CASES")
+    return w, w.courier(store, clock, slack)
 
 
 async def test_a_card_slack_refused_is_posted_once_slack_is_back_and_agents_are_told(
