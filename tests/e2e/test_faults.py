@@ -389,3 +389,5 @@ def test_an_agents_message_while_the_action_server_is_down_reaches_the_customer_
         assert json.loads(response.read())["done"]
     _eventually(lambda: "I'm looking into it now." in _heard(faults, customer.sender), timeout=60)
     assert _heard(faults, customer.sender).count("I'm looking into it now.") == 1
+    desk_log = (faults.stack.log_dir / "desk.log").read_text()
+    assert "could not be told (EXTERNAL_agent_message) yet" in desk_log  # it did wait
