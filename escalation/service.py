@@ -302,12 +302,8 @@ class EscalationService:
     async def _tell(
         self, stored: Stored, intent: str, entities: dict[str, str] | None = None
     ) -> None:
-        case_id, conversation, entities = (
-            stored.case.file.case_id,
-            stored.conversation_id,
-            entities or {},
-        )
-        later = self._deliveries
+        case_id, conversation = stored.case.file.case_id, stored.conversation_id
+        entities, later = entities or {}, self._deliveries
         if later is not None and await later.waiting_for(conversation):
             # What agents did before still waits for Rasa: this follows it, in order.
             await later.add(case_id, conversation, intent, entities, error="queued", due_now=True)
