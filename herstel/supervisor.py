@@ -124,6 +124,7 @@ class Supervisor:
             _signal_group(child, signal.SIGKILL)  # its workers, if they outlived it
             if child.proc is not None:
                 child.proc.wait()
+                _wait_until_gone(child.proc.pid)
         for child in children:
             if child.thread is not None:
                 child.thread.join(timeout=5)
@@ -140,6 +141,7 @@ class Supervisor:
             if self._stopping.is_set():
                 return
             _signal_group(child, signal.SIGKILL)  # workers orphaned by their main process
+            _wait_until_gone(child.proc.pid)  # so that the port is free again
             if child.first_exit is None:
                 child.first_exit = code
             ran = time.monotonic() - child.started_at
@@ -187,6 +189,26 @@ def _signal_group(child: _Child, sig: signal.Signals) -> None:
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.proc.pid, sig)
+
+
+def _wait_until_gone(group: int, timeout: float = 5.0) -> None:
+    """Until no process of the group is left but zombies (an orphan's is reaped by init)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        _in_group(stat, group) for stat in proc.glob("[0-9]*/stat")
+    ):
+        time.sleep(0.02)
+
+
+def _in_group(stat: Path, group: int) -> bool:
+    try:
+        fields = stat.read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z" and int(fields[2]) == group
 
 
 def _exit_text(code: int) -> str:
