@@ -20,6 +20,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
 
 from actions.case import conversation_ref
 from herstel.failures import FAILED_TURN, describe
@@ -49,6 +50,8 @@ class Guarded:
         try:
             async with asyncio.timeout(self.deadline):
                 return await self.run(dispatcher, tracker, domain) or []
+        except ActionExecutionRejection:
+            raise  # an action declining the message: ordinary dialogue, Rasa predicts another
         except Exception as exc:  # the guard's whole point: nothing escapes as silence
             log.error(
                 "action %s failed in conversation %s after %.1fs: %s",

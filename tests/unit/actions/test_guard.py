@@ -12,6 +12,7 @@ import pytest
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
 
 from actions.guard import Guarded
 from herstel.failures import FAILED_TURN, describe
@@ -98,6 +99,14 @@ async def test_an_action_that_works_is_passed_through_untouched():
     events = await Guarded("fine", works)(dispatcher, a_tracker(VERIFIED), {})
     assert events == [SlotSet("order_verified", True)]
     assert [m["response"] for m in dispatcher.messages] == ["utter_parcel_delivered"]
+
+
+async def test_an_action_declining_the_message_is_left_to_rasa_as_before():
+    async def declines(dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        raise ActionExecutionRejection("validate_order_form", "not for this form")
+
+    with pytest.raises(ActionExecutionRejection):
+        await Guarded("declines", declines)(CollectingDispatcher(), a_tracker(VERIFIED), {})
 
 
 def test_a_description_names_types_and_places_but_no_message():
