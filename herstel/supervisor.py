@@ -136,19 +136,23 @@ class Supervisor:
     def _watch(self, child: _Child) -> None:
         self._spawn(child)
         child.spawned.set()
-        while child.proc is not None:
-            code = child.proc.wait()
+        if child.proc is None:
+            return  # start() reports it
+        while True:
+            code = child.proc.wait() if child.proc is not None else None
             if self._stopping.is_set():
                 return
-            _signal_group(child, signal.SIGKILL)  # workers orphaned by their main process
-            _wait_until_gone(child.proc.pid)  # so that the port is free again
-            if child.first_exit is None:
+            if child.proc is not None:
+                _signal_group(child, signal.SIGKILL)  # workers orphaned by their main process
+                _wait_until_gone(child.proc.pid)  # so that the port is free again
+            if child.first_exit is None and code is not None:
                 child.first_exit = code
             ran = time.monotonic() - child.started_at
             child.streak = 1 if ran >= self._backoff.stable_after else child.streak + 1
             delay = self._backoff.delay(child.streak)
+            how = _exit_text(code) if code is not None else "could not be started"
             log.warning("%s exited (%s) after %.0fs; starting it again in %.0fs",
-                        child.name, _exit_text(code), ran, delay)  # fmt: skip
+                        child.name, how, ran, delay)  # fmt: skip
             if self._stopping.wait(delay):
                 return
             with self._lock:
@@ -180,7 +184,6 @@ class Supervisor:
             except OSError:
                 log.exception("%s could not be started", child.name)
                 child.proc = None
-                return
         child.started_at = time.monotonic()
 
 

@@ -151,3 +151,21 @@ def test_children_go_too_when_the_supervising_process_is_killed_outright(tmp_pat
         for pid in [pid for pair in pids_in(pids) for pid in pair]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # this test's worker has no Sanic to stop it
+
+
+def test_a_program_that_cannot_be_started_again_is_retried_until_it_can(
+    supervisor: Supervisor, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    program = tmp_path / "server.sh"
+    program.write_text(f"#!/bin/sh\nrm -f '{program}'\nexec sleep 600\n")
+    program.chmod(0o755)
+    supervisor.start("gone", [str(program)], env=dict(os.environ), cwd=tmp_path,
+                     log_path=tmp_path / "gone.log")  # fmt: skip
+    eventually(lambda: not program.exists())
+    with caplog.at_level(logging.WARNING, logger="herstel.supervisor"):
+        supervisor.kill("gone")
+        eventually(lambda: "gone exited (could not be started)" in caplog.text)
+        program.write_text("#!/bin/sh\nexec sleep 600\n")  # deployed again
+        program.chmod(0o755)
+        eventually(lambda: "gone started again" in caplog.text)
+    assert alive(supervisor.pid("gone"))
