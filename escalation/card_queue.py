@@ -46,7 +46,12 @@ class CardQueue:
 
     async def hold(self, case_id: str) -> None:
         """A card (again) on its way: due after the grace the attempt now being made needs."""
-        await self._set(case_id, card_due_at=self._clock.now() + GRACE, card_error=None)
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(EscalationRow)
+                .where(EscalationRow.case_id == case_id)
+                .values(card_due_at=self._clock.now() + GRACE, card_error=None)
+            )
 
     async def failed(self, case_id: str, error: str, retry_after: float | None = None) -> int:
         """Slack did not take the card: when to try again. Returns the attempts so far."""
@@ -125,9 +130,3 @@ class CardQueue:
                 )
             ).all()
         return {row[0]: Waiting(*row) for row in rows}
-
-    async def _set(self, case_id: str, **values: object) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(EscalationRow).where(EscalationRow.case_id == case_id).values(**values)
-            )
