@@ -109,9 +109,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
     slack_server = BackgroundServer(slack.app, free_port()).start()
     slack.base_url = f"http://127.0.0.1:{slack_server.port}/api/"
     with throwaway_postgres() as pg, restartable_redis() as redis:
-        urls = {
-            db: asyncio.run(fresh_postgres_database(pg)) for db in ("journeys", "shop", "tracker")
-        }
+        urls = {db: asyncio.run(fresh_postgres_database(pg)) for db in DATABASES}
         settings = Settings(var_dir=var_dir, database_url=urls["journeys"],
                             shop_database_url=urls["shop"])  # fmt: skip
         asyncio.run(prepare(settings, SystemClock()))
@@ -122,7 +120,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
             "HERSTEL_SHOP_DATABASE_URL": urls["shop"],
             "HERSTEL_TRACKER_DIALECT": "postgresql",
             "HERSTEL_TRACKER_HOST": f"{pg.host}:{pg.port}",
-            "HERSTEL_TRACKER_DB": urls["tracker"].rsplit("/", 1)[1],
+            "HERSTEL_TRACKER_DB": _name(urls["tracker"]),
             "HERSTEL_TRACKER_USER": pg.user,
             "HERSTEL_TRACKER_PASSWORD": "",
             "HERSTEL_LOCK_STORE": "bot.lock_store.AtomicRedisLockStore",
@@ -138,13 +136,15 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
         try:
             with Stack(Ports.free(), var_dir=var_dir, model=model, extra_env=env) as stack:
                 second = stack.start_rasa(free_port())
-                dsn = {
-                    db: url.replace("postgresql+asyncpg", "postgresql") for db, url in urls.items()
-                }
+                dsn = {db: pg.dsn(_name(url)) for db, url in urls.items()}
                 yield Faults(stack, (stack.url("rasa"), second), pg, redis, slack, dsn,
                              iter(orders))  # fmt: skip
         finally:
             slack_server.stop()
+
+
+def _name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
 
 
 def after(delay: float, action: Callable[[], None], when: dict[str, float]) -> Callable[[], None]:
@@ -159,9 +159,8 @@ def after(delay: float, action: Callable[[], None], when: dict[str, float]) -> C
 
 
 def assert_nothing_lost_or_doubled(faults: Faults, crowd: Crowd) -> None:
-    told = {
-        order: crowd.codes[c.sender] for c, order in zip(crowd.customers, crowd.orders, strict=True)
-    }
+    pairs = zip(crowd.customers, crowd.orders, strict=True)
+    told = {order: crowd.codes[customer.sender] for customer, order in pairs}
     assert all(told.values()), told
     ledger = faults.fetch(
         "journeys",
@@ -199,9 +198,8 @@ def assert_back_by_itself(faults: Faults) -> None:
     """A new conversation now goes through without a single apology."""
     crowd = faults.crowd(1)
     crowd.converse()
-    assert [e for e in crowd.exchanges if e.apology or not e.answered] == [], crowd.customers[
-        0
-    ].transcript()
+    troubled = [e for e in crowd.exchanges if e.apology or not e.answered]
+    assert troubled == [], crowd.customers[0].transcript()
 
 
 def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
