@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case import conversation_ref
 from actions.parcel_replies import parcel_reply
 from actions.recovery import offer_events
 from actions.services import get_services
 from recovery.diagnosis import Finding
-
-log = logging.getLogger(__name__)
 
 MAX_IDENTITY_FAILURES = 3
 
@@ -34,13 +30,8 @@ class ActionCheckParcel(Action):
         language = tracker.get_slot("language")
         if not order_number or not second_fact:
             return [FollowupAction("order_form")]
-        try:
-            services = await get_services()
-            diagnosis = await services.recovery.diagnose(order_number, second_fact)
-        except Exception:
-            log.exception("diagnosis failed in conversation %s", conversation_ref(tracker))
-            dispatcher.utter_message(response="utter_technical_problem")
-            return []
+        services = await get_services()
+        diagnosis = await services.recovery.diagnose(order_number, second_fact)
         reply = parcel_reply(diagnosis, language)
         dispatcher.utter_message(response=reply.response, **reply.params)
         if diagnosis.finding is Finding.ORDER_NOT_FOUND:

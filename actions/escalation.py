@@ -80,14 +80,9 @@ async def hand_over(
         declined=offers_so_far(tracker, order.number if order else None),
         conversation=conversation,
     )
-    try:
-        await services.escalation.open(case_file(handover), tracker.sender_id)
-        if order is not None:
-            await services.recovery.handed_over(case)
-    except Exception:
-        log.exception("case %s: could not be handed over", handover.case_id)
-        dispatcher.utter_message(response="utter_technical_problem")
-        return []
+    await services.escalation.open(case_file(handover), tracker.sender_id)
+    if order is not None:
+        await services.recovery.handed_over(case)
     minutes = services.settings.agent_reply_minutes
     dispatcher.utter_message(response=_RESPONSES[why], minutes=minutes)
     return [SlotSet("offer_state", "none"), SlotSet("handoff_requested", True)]

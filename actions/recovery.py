@@ -187,11 +187,8 @@ class ActionGrantGesture(Action):
             return await hand_over(
                 dispatcher, tracker, services, Why.GRANT_FAILED, diagnosis, proposal, case=case
             )
-        except Exception:
-            # The reservation stays: the next yes (or `herstel ledger reconcile`) completes it.
-            log.exception("case %s: granting failed", case)
-            dispatcher.utter_message(response="utter_technical_problem")
-            return []
+        # Any other failure reaches the action guard (actions/guard.py), which apologises and
+        # keeps the offer pending: the reservation stays, and the next yes completes it.
         assert diagnosis.order is not None
         item = affected_line(diagnosis.order, complaint)
         for message in granted_messages(
@@ -211,7 +208,7 @@ async def _already_settled(
 ) -> list[EventType]:
     view = await services.recovery.open_case(complaint, diagnosis, where(tracker))
     if view is None or not view.settled:
-        dispatcher.utter_message(response="utter_technical_problem")
-        return []
+        # Decided elsewhere, yet not readable here: the guard apologises, the offer stays.
+        raise RuntimeError("case decided by another conversation but not readable")
     _tell_settled(dispatcher, tracker, view, diagnosis, complaint)
     return [SlotSet("offer_state", "none")]

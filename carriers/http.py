@@ -31,6 +31,9 @@ class RetryPolicy:
     max_delay: float = 4.0
     jitter: float = 0.25  # up to this fraction added at random, so clients do not retry in step
     max_retry_after: float = 10.0  # a longer Retry-After is not worth keeping a customer waiting
+    # The whole lookup, every attempt and wait included: a customer is waiting for the answer
+    # (a carrier that keeps timing out would otherwise take attempts x timeout).
+    deadline: float = 8.0
 
     def delay(self, attempt: int, retry_after: float | None, rand: float) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
@@ -75,6 +78,18 @@ class CarrierHttp:
 
     async def get_json(
         self, url: str, *, headers: Mapping[str, str], params: Mapping[str, str] | None = None
+    ) -> Any:
+        try:
+            async with asyncio.timeout(self._retry.deadline) as budget:
+                return await self._with_retries(url, headers, params)
+        except TimeoutError as exc:
+            if not budget.expired():
+                raise
+            message = f"{self._carrier} gave no answer within {self._retry.deadline:g}s"
+            raise CarrierUnavailable(message) from exc
+
+    async def _with_retries(
+        self, url: str, headers: Mapping[str, str], params: Mapping[str, str] | None
     ) -> Any:
         attempt = 1
         while True:

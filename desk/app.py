@@ -3,6 +3,8 @@ the CX dashboard."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -39,7 +41,13 @@ def _lifetime(given: Services | None):  # type: ignore[no-untyped-def]
         services = given or await bootstrap(app[SETTINGS])
         app[SERVICES] = services
         app[HTTP] = aiohttp.ClientSession()
+        # What Slack or Rasa did not take at once is delivered from here once they take it.
+        courier = services.courier and asyncio.create_task(services.courier.keep_delivering())
         yield
+        if courier is not None:
+            courier.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await courier
         for task in list(app[TASKS]):
             await task  # finish what was acknowledged before stopping
         await app[HTTP].close()

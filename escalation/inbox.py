@@ -23,5 +23,8 @@ class InboxCards:
     async def open_close_modal(self, trigger_id: str, case: Case) -> None:
         return None
 
+    async def post_notice(self, channel: str, text: str) -> None:
+        return None  # the inbox has no channel to post in
+
     async def tell_agent(self, case: Case, user_id: str, text: str) -> None:
         return None  # the inbox page shows the answer to the request itself

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from escalation.agents import Agent, AgentDirectory
+from escalation.card_queue import CardQueue
 from escalation.conversations import Conversations, ConversationUnreachable
+from escalation.deliveries import Deliveries
 from escalation.model import (
     CLOSE_MODAL,
     CLOSE_REASON_MAX,
@@ -24,7 +26,7 @@ from escalation.model import (
     Status,
 )
 from escalation.store import EscalationStore, Stored
-from herstel.clock import Clock
+from herstel.clock import AMSTERDAM, Clock
 from policies import Channel, ComplaintType, DamageExtent, Level
 from recovery.confirmations import granted_messages
 from recovery.granting import AlreadyDecided, NotGranted
@@ -51,6 +53,7 @@ class Cards(Protocol):
     async def open_write_modal(self, trigger_id: str, case: Case) -> None: ...
     async def open_close_modal(self, trigger_id: str, case: Case) -> None: ...
     async def tell_agent(self, case: Case, user_id: str, text: str) -> None: ...
+    async def post_notice(self, channel: str, text: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,8 @@ class EscalationService:
         agents: AgentDirectory,
         clock: Clock,
         channel: str = "",
+        queue: CardQueue | None = None,
+        deliveries: Deliveries | None = None,
     ) -> None:
         self._store = store
         self._recovery = recovery
@@ -80,6 +85,8 @@ class EscalationService:
         self._agents = agents
         self._clock = clock
         self._channel = channel
+        self._queue = queue  # where a card Slack did not take waits (card_queue.py)
+        self._deliveries = deliveries  # where what Rasa did not take waits (deliveries.py)
 
     # --- from the bot ------------------------------------------------------------------
 
@@ -88,17 +95,27 @@ class EscalationService:
         stored, new = await self._store.open(file, conversation_id)
         if not new:
             return stored.case
+        return await self.deliver_card(stored.case)
+
+    async def deliver_card(self, case: Case) -> Case:
+        """Post the case's card where agents work; one Slack did not take waits in the queue
+        (and in the local inbox) for the courier to try again."""
+        case_id = case.file.case_id
         try:
-            channel, ts = await self._cards.post_case(self._channel, stored.case)
-        except Exception:
-            log.exception(
-                "case %s: the card could not be posted; it waits in the inbox", file.case_id
-            )
-            return stored.case
+            channel, ts = await self._cards.post_case(self._channel, case)
+        except Exception as exc:
+            error = getattr(exc, "error", None) or type(exc).__name__
+            log.warning("case %s: the card could not be posted (%s); it waits", case_id, error)
+            if self._queue is not None:
+                await self._queue.failed(case_id, error, getattr(exc, "retry_after", None))
+            return case
         stored = await self._store.change(
-            file.case_id,
-            lambda c: Case(c.file, c.state.but(slack_channel=channel, slack_ts=ts)),
+            case_id, lambda c: Case(c.file, c.state.but(slack_channel=channel, slack_ts=ts))
         )
+        failed_before = await self._queue.delivered(case_id) if self._queue else 0
+        if failed_before:
+            note = Message("bot", late_note(stored.case, failed_before), self._clock.now())
+            await self._thread(stored.case, note)
         return stored.case
 
     async def customer_said(self, conversation_id: str, text: str) -> bool:
@@ -347,15 +364,18 @@ class EscalationService:
     async def _tell(
         self, stored: Stored, intent: str, entities: dict[str, str] | None = None
     ) -> None:
+        case_id, conversation = stored.case.file.case_id, stored.conversation_id
+        entities, later = entities or {}, self._deliveries
+        if later is not None and await later.waiting_for(conversation):
+            # What agents did before still waits for Rasa: this follows it, in order.
+            await later.add(case_id, conversation, intent, entities, error="queued", due_now=True)
+            return
         try:
-            await self._conversations.trigger(stored.conversation_id, intent, entities)
+            await self._conversations.trigger(conversation, intent, entities)
         except ConversationUnreachable as exc:
-            log.error(
-                "case %s: the customer could not be told (%s): %s",
-                stored.case.file.case_id,
-                intent,
-                exc,
-            )
+            log.error("case %s: the customer could not be told (%s) yet: %s", case_id, intent, exc)
+            if later is not None:
+                await later.add(case_id, conversation, intent, entities, error=str(exc))
 
     async def _refresh(self, case: Case) -> None:
         if case.state.slack_ts is None:
@@ -372,6 +392,15 @@ class EscalationService:
             await self._cards.post_thread(case, message)
         except Exception:
             log.exception("case %s: the thread could not be updated", case.file.case_id)
+
+
+def late_note(case: Case, failed_attempts: int) -> str:
+    opened = case.file.opened_at.astimezone(AMSTERDAM).strftime("%H:%M")
+    tries = "1 try" if failed_attempts == 1 else f"{failed_attempts} tries"
+    return (
+        f"Handed over at {opened}, while Slack could not be reached ({tries}); posted now. "
+        "Until now the case was in the local agent inbox; what was done there shows on this card."
+    )
 
 
 def _claimed(case: Case, agent: Agent) -> Case | None:

@@ -20,16 +20,20 @@ from escalation.model import Case, Message
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 10  # seconds; an escalation must not hang on Slack
+# Seconds. A hand-over must not hang on Slack: the customer's turn has 10 s in all, and a card
+# Slack did not take in time is posted again later (card_queue.py).
+DEFAULT_TIMEOUT = 5
 
 
 class SlackUnavailable(Exception):
-    """Slack refused or could not be reached; error is Slack's code when it answered."""
+    """Slack refused or could not be reached; error is Slack's code when it answered (else
+    http_<status> or the failure's type); retry_after is Slack's Retry-After (429), if any."""
 
-    def __init__(self, method: str, error: str) -> None:
+    def __init__(self, method: str, error: str, retry_after: float | None = None) -> None:
         super().__init__(f"Slack {method} failed: {error}")
         self.method = method
         self.error = error
+        self.retry_after = retry_after
 
 
 class SlackCards:
@@ -99,6 +103,13 @@ class SlackCards:
             "views.open", self._client.views_open, trigger_id=trigger_id, view=close_modal(case)
         )
 
+    async def post_notice(self, channel: str, text: str) -> None:
+        """A message to every agent in the channel (e.g. that Slack is reachable again)."""
+        await self._call(
+            "chat.postMessage", self._client.chat_postMessage, channel=channel,
+            text=clip(text, 3000), unfurl_links=False, unfurl_media=False,
+        )  # fmt: skip
+
     async def tell_agent(self, case: Case, user_id: str, text: str) -> None:
         """A note only this agent sees, next to the card (e.g. why a click did nothing)."""
         channel, _ = self._where(case)
@@ -121,8 +132,7 @@ class SlackCards:
         try:
             response = await call(**kwargs)
         except SlackApiError as e:
-            error = e.response.get("error") if e.response is not None else None
-            raise self._unavailable(method, str(error or "error")) from e
+            raise self._refused(method, e) from e
         except SlackClientError as e:
             raise self._unavailable(method, type(e).__name__) from e
         except (aiohttp.ClientError, TimeoutError) as e:
@@ -132,7 +142,26 @@ class SlackCards:
             raise self._unavailable(method, "answer is not JSON")
         return data
 
+    @classmethod
+    def _refused(cls, method: str, e: SlackApiError) -> SlackUnavailable:
+        response = e.response
+        if response is None:
+            return cls._unavailable(method, "error")
+        error = response.get("error") if isinstance(response.data, dict) else None
+        retry_after = _seconds((response.headers or {}).get("Retry-After"))
+        return cls._unavailable(method, str(error or f"http_{response.status_code}"), retry_after)
+
     @staticmethod
-    def _unavailable(method: str, error: str) -> SlackUnavailable:
+    def _unavailable(method: str, error: str, retry_after: float | None = None) -> SlackUnavailable:
         log.warning("Slack %s failed: %s", method, error)
-        return SlackUnavailable(method, error)
+        return SlackUnavailable(method, error, retry_after)
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, list):  # aiohttp's headers as slack_sdk hands them on
+        value = value[0] if value else None
+    try:
+        seconds = float(str(value)) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 86400 else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from escalation.card_queue import GRACE, CardQueue
 from escalation.model import (
     Case,
     CaseFile,
@@ -67,6 +68,8 @@ class EscalationStore:
             "state": json.dumps(to_json(state)),
             "opened_at": now,
             "updated_at": now,
+            # Stored with the case, so the card is never lost on its way (card_queue.py).
+            "card_due_at": now + GRACE,
         }
         statement = insert_if_absent(self._engine.dialect.name, EscalationRow.__table__, "case_id")
         async with self._sessions.begin() as session:
@@ -77,6 +80,7 @@ class EscalationStore:
         if existing.case.state.status is Status.RESOLVED:
             # The same problem again after a decision: a fresh case file, state reset.
             reopened = await self.change(file.case_id, lambda _: Case(file, CaseState()))
+            await CardQueue(self._engine, self._clock).hold(file.case_id)  # a new card
             return reopened, True
         return existing, False
 

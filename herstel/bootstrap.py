@@ -17,7 +17,10 @@ from carriers.model import Carrier
 from demoworld import service as demo_world
 from desk.dashboard_service import DashboardService
 from escalation.agents import INBOX_AGENTS, AgentDirectory
+from escalation.card_queue import CardQueue
 from escalation.conversations import RasaConversations
+from escalation.courier import Courier
+from escalation.deliveries import Deliveries
 from escalation.inbox import InboxCards
 from escalation.service import Cards, EscalationService
 from escalation.slack import SlackCards
@@ -49,6 +52,7 @@ class Services:
     settings: Settings
     _closers: list[Any] = field(default_factory=list)
     dashboard: DashboardService | None = None  # the desk's CX dashboard; None: not set up
+    courier: Courier | None = None  # delivers what Slack or Rasa did not take (the desk runs it)
 
     async def close(self) -> None:
         for closer in reversed(self._closers):
@@ -71,14 +75,22 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
     flusher = asyncio.get_running_loop().create_task(moments.keep_flushing(every=30))
     carriers = _carriers(settings, session, clock)
     recovery = recovery_service(shop, carriers, clock, mandate, journeys, moments)
+    cards, queue, deliveries = (
+        _cards(settings),
+        CardQueue(journeys, clock),
+        Deliveries(journeys, clock),
+    )
+    rasa = RasaConversations(session, settings.rasa_url, settings.rasa_token.get_secret_value())
     escalation = EscalationService(
         EscalationStore(journeys, clock),
         recovery,
-        _cards(settings),
-        RasaConversations(session, settings.rasa_url, settings.rasa_token.get_secret_value()),
+        cards,
+        rasa,
         agent_directory(settings),
         clock,
         channel=settings.slack_channel,
+        queue=queue,
+        deliveries=deliveries,
     )
     return Services(
         recovery,
@@ -86,6 +98,7 @@ async def bootstrap(settings: Settings | None = None, clock: Clock | None = None
         settings,
         [close_shop, session.close, journeys.dispose, _cancelling(flusher)],
         DashboardService(journeys, mandate, settings.policy_file, clock, outbox=outbox),
+        Courier(escalation, cards, settings.slack_channel, queue, rasa, deliveries),
     )
 
 

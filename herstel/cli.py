@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 import time
@@ -46,20 +47,23 @@ def _run(args: argparse.Namespace) -> int:
         var_dir=settings.var_dir,
         model=model,
     )
-    print("Starting the carrier simulator, action server, desk and Rasa server...", flush=True)
-    stack.start()
-    print(
-        f"\nHerstel is running.\n"
-        f"  Web chat:        {stack.url('desk')}/\n"
-        f"  REST channel:    POST {stack.url('rasa')}/webhooks/rest/webhook\n"
-        f"  {agents_line(settings, stack.url('desk'))}\n"
-        f"  CX dashboard:    {stack.url('desk')}/dashboard\n"
-        f"  Logs:            {stack.log_dir}\n"
-        f"Press Ctrl-C to stop.",
-        flush=True,
-    )
+    # The supervisor's lines (a process exited and is started again) go to the console.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    # SIGTERM (process managers, `kill`) stops everything the way Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        print("Starting the carrier simulator, action server, desk and Rasa server...", flush=True)
+        stack.start()
+        print(
+            f"\nHerstel is running.\n"
+            f"  Web chat:        {stack.url('desk')}/\n"
+            f"  REST channel:    POST {stack.url('rasa')}/webhooks/rest/webhook\n"
+            f"  {agents_line(settings, stack.url('desk'))}\n"
+            f"  CX dashboard:    {stack.url('desk')}/dashboard\n"
+            f"  Logs:            {stack.log_dir}\n"
+            f"A process that stops is started again. Press Ctrl-C to stop.",
+            flush=True,
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
@@ -70,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("Stopping...", flush=True)
         stack.stop()
+        print("Stopped.", flush=True)
     return 0
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -16,6 +15,7 @@ from pathlib import Path
 from demoworld import WORLD_FILE
 from herstel.rasa_env import rasa_command, rasa_environ
 from herstel.settings import ROOT
+from herstel.supervisor import Supervisor
 
 
 def free_port() -> int:
@@ -48,7 +48,7 @@ class Stack:
     # Hex: a urlsafe token may start with "-", which rasa's argument parser takes for an option.
     rasa_token: str = field(default_factory=lambda: secrets.token_hex(24))
     extra_env: dict[str, str] = field(default_factory=dict)
-    _procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    supervisor: Supervisor = field(default_factory=Supervisor)  # restarts what exits
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{getattr(self.ports, name)}"
@@ -111,7 +111,7 @@ class Stack:
         """Start one more Rasa server (same model, env and action server) once the stack runs;
         stopped with the rest. Returns its URL. Servers share conversations only through a
         shared tracker store and lock store (PostgreSQL and Redis), as in production."""
-        if name in dict(self._procs):
+        if name in self.supervisor:
             raise ValueError(f"a process named {name!r} already runs")
         self._spawn(name, self._rasa_args(port), self.rasa_env())
         url = f"http://127.0.0.1:{port}"
@@ -140,19 +140,16 @@ class Stack:
         )
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
-        log = (self.log_dir / f"{name}.log").open("ab")
-        proc = subprocess.Popen(args, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self._procs.append((name, proc))
+        log = self.log_dir / f"{name}.log"
+        self.supervisor.start(name, args, env=env, cwd=self.root, log_path=log)
 
     def _wait(self, name: str, url: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        proc = dict(self._procs)[name]
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
+            code = self.supervisor.first_exit(name)
+            if code is not None:  # at start-up an exit is a set-up problem: do not retry it
                 self.stop()
-                raise RuntimeError(
-                    f"{name} exited with {proc.returncode}; see {self.log_dir}/{name}.log"
-                )
+                raise RuntimeError(f"{name} exited with {code}; see {self.log_dir}/{name}.log")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
@@ -166,15 +163,7 @@ class Stack:
         )
 
     def stop(self) -> None:
-        for _, proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-        for _, proc in reversed(self._procs):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        self._procs.clear()
+        self.supervisor.stop()
 
     def __enter__(self) -> Stack:
         self.start()

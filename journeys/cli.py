@@ -1,5 +1,5 @@
-"""`herstel journeys report|export|flush|backfill`: journey scores, the moments as JSON lines,
-the outbox, and journeys for the moments recorded before there were any."""
+"""`herstel journeys report|export|flush|backfill|migrate`: journey scores, the moments as JSON
+lines, the outbox, journeys for the moments recorded before there were any, and the tables."""
 
 from __future__ import annotations
 
@@ -60,6 +60,14 @@ def register(commands: Any) -> None:
     )
     fill.add_argument("--batch", type=int, default=BATCH, help="moments per transaction")
     fill.set_defaults(handler=_backfill)
+    tables = sub.add_parser("migrate", help="bring the journey store's tables up to date")
+    tables.set_defaults(handler=lambda _: _run("migrate", _migrate))
+
+
+async def _migrate(url: str, settings: Settings) -> int:
+    await migrate(url)
+    print("The journey store is up to date.")
+    return 0
 
 
 def _since(args: argparse.Namespace) -> datetime | None:

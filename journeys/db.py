@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "journeys_alembic_version"  # our own, so other parts of Herstel can share a db
 SQLITE_BUSY_MS = 30_000
+CONNECT_SECONDS = 5  # a database that does not answer fails the turn instead of hanging it
 # Execution option for transactions that only read: on SQLite they skip the write lock.
 READ_ONLY = "journeys_read_only"
 
@@ -55,6 +56,9 @@ def create_engine_for(url: str, **options: Any) -> AsyncEngine:
         options.setdefault("max_overflow", 40)
         # The guards in counters.py rely on READ COMMITTED: each statement sees fresh commits.
         options.setdefault("isolation_level", "READ COMMITTED")
+        # After a database restart every pooled connection is dead: check one before use.
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("connect_args", {}).setdefault("timeout", CONNECT_SECONDS)
         return create_async_engine(url, **options)
     connect_args = options.pop("connect_args", {})
     connect_args.setdefault("timeout", SQLITE_BUSY_MS / 1000)

@@ -252,3 +252,26 @@ class EscalationRow(Base):
     state: Mapped[str] = mapped_column(Text)  # CaseState as JSON
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The card's way to Slack (escalation/card_queue.py): due while not posted yet.
+    card_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    card_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    card_error: Mapped[str | None] = mapped_column(String(64))  # Slack's last answer
+
+
+class DeliveryRow(Base):
+    """An agent's decision or message a customer must still be told (escalation/deliveries.py)."""
+
+    __tablename__ = "escalation_deliveries"
+    __table_args__ = (
+        Index("ix_escalation_delivery_conversation", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(128))
+    conversation_id: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(64))
+    entities: Mapped[str] = mapped_column(Text)  # JSON object
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(200))

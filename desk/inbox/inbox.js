@@ -129,6 +129,7 @@
       const card = el("article", "case");
       card.dataset.caseId = item.case_id;
       card.dataset.status = item.status;
+      if (item.note) card.appendChild(el("p", "waiting", item.note)); // e.g. not in Slack yet
       for (const block of item.card.blocks) card.appendChild(renderBlock(block, item));
       if (item.thread.length) {
         const thread = el("div", "thread");

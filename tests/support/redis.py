@@ -196,3 +196,45 @@ def _tail(log: Path) -> str:
         return "\n".join(log.read_text().splitlines()[-20:])
     except OSError:
         return "(no server log)"
+
+
+@dataclass
+class RestartableRedis:
+    """A Redis of a test's own, to restart as an outage would (no persistence: its keys go)."""
+
+    server: RedisServer
+    _proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 15) -> None:
+        log = (self.server.data_dir / "server.log").open("ab")
+        self._proc = subprocess.Popen(
+            [server_binary(), "--port", str(self.server.port), "--bind", "127.0.0.1", "--save",
+             "", "--appendonly", "no", "--dir", str(self.server.data_dir), "--daemonize", "no"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=self.server.data_dir,
+        )  # fmt: skip
+        log.close()
+        if not _wait_for_ping(self.server, self._proc, timeout):
+            raise RuntimeError(
+                f"redis-server did not start:\n{_tail(self.server.data_dir / 'server.log')}"
+            )
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            self._proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@contextlib.contextmanager
+def restartable_redis() -> Iterator[RestartableRedis]:
+    root = Path(tempfile.mkdtemp(prefix="herstel-redis-"))
+    redis = RestartableRedis(RedisServer("127.0.0.1", free_port(), root))
+    try:
+        redis.start()
+        yield redis
+    finally:
+        redis.stop()
+        shutil.rmtree(root, ignore_errors=True)

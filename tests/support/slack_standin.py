@@ -6,6 +6,10 @@ It answers the way Slack does: HTTP 200 with {"ok": false, "error": ...} for a r
 (invalid_auth, channel_not_found, invalid_blocks, ...), {"ok": true, ...} otherwise, and
 checks Block Kit with the same limit checker the cards are built against. Every call is
 recorded for assertions. Point slack_sdk at it with AsyncWebClient(base_url=standin.base_url).
+
+On command it fails as Slack does when things go wrong: an outage (HTTP 5xx with an HTML
+page, for every call until it is over) and rate limiting (HTTP 429, {"ok": false, "error":
+"ratelimited"} and a Retry-After header).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class SlackStandIn:
     ephemerals: list[dict[str, Any]] = field(default_factory=list)  # channel, user, text
     base_url: str = ""  # set once it listens: "http://127.0.0.1:<port>/api/"
     _failures: dict[str, list[str]] = field(default_factory=dict)
+    _outage: tuple[int, float | None] | None = None  # (status, Retry-After) for every call
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- what tests use ------------------------------------------------------------------
@@ -64,6 +69,14 @@ class SlackStandIn:
     def fail_next(self, method: str, error: str = "internal_error") -> None:
         """The next call of method answers {"ok": false, "error": error}."""
         self._failures.setdefault(method, []).append(error)
+
+    def outage(self, status: int = 503, retry_after: float | None = None) -> None:
+        """Every call fails with this HTTP status until recover(): 5xx as an HTML error page,
+        429 as Slack's ratelimited answer with Retry-After."""
+        self._outage = (status, retry_after)
+
+    def recover(self) -> None:
+        self._outage = None
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -89,6 +102,8 @@ class SlackStandIn:
             args, bad = await _arguments(request)
             authorization = request.headers.get("Authorization")
             self.calls.append(Call(method, args, request.content_type, authorization))
+            if self._outage is not None:
+                return _failing(*self._outage)
             if bad:
                 return _error(bad)
             token = args.pop("token", None)
@@ -214,6 +229,14 @@ async def _arguments(request: web.Request) -> tuple[dict[str, Any], str | None]:
                     return args, "invalid_blocks_format"
         return args, None
     return {}, "invalid_form_data"
+
+
+def _failing(status: int, retry_after: float | None) -> web.Response:
+    headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+    if status == 429:
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+    page = "<html><body><h1>Slack is having trouble</h1></body></html>"
+    return web.Response(text=page, status=status, content_type="text/html", headers=headers)
 
 
 def _error(error: str) -> web.Response:

@@ -1,5 +1,6 @@
 """The launcher's extra Rasa server: same model and settings, its own port and name."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,10 @@ def test_another_rasa_server_runs_the_same_model_on_its_own_port(tmp_path: Path)
 
 def test_a_second_process_with_a_name_already_running_is_refused(tmp_path: Path) -> None:
     stack = fake_stack(tmp_path)
-    stack._procs.append(("rasa-2", None))  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="rasa-2"):
-        stack.start_rasa(6001)
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    stack.supervisor.start("rasa-2", sleeper, env={}, cwd=tmp_path, log_path=tmp_path / "r.log")
+    try:
+        with pytest.raises(ValueError, match="rasa-2"):
+            stack.start_rasa(6001)
+    finally:
+        stack.stop()

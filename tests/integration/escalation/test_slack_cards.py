@@ -233,3 +233,29 @@ async def test_the_standin_takes_form_bodies_too(slack: SlackStandIn) -> None:
             headers={"Authorization": "Bearer nope"},
         )
     assert refused.value.response["error"] == "invalid_auth"
+
+
+async def test_an_outage_page_from_slack_becomes_slack_unavailable_with_its_status(
+    cards: SlackCards, slack: SlackStandIn
+) -> None:
+    slack.outage(503)
+    with pytest.raises(SlackUnavailable) as raised:
+        await cards.post_case(CHANNEL_NAME, a_case())
+    assert (raised.value.error, raised.value.retry_after) == ("http_503", None)
+    slack.recover()
+    assert (await cards.post_case(CHANNEL_NAME, a_case()))[0] == CHANNEL_ID
+
+
+async def test_rate_limiting_carries_slacks_retry_after(
+    cards: SlackCards, slack: SlackStandIn
+) -> None:
+    slack.outage(429, retry_after=7)
+    with pytest.raises(SlackUnavailable) as raised:
+        await cards.post_case(CHANNEL_NAME, a_case())
+    assert (raised.value.error, raised.value.retry_after) == ("ratelimited", 7.0)
+
+
+async def test_a_notice_reaches_the_channel(cards: SlackCards, slack: SlackStandIn) -> None:
+    await cards.post_notice(CHANNEL_NAME, "Slack is reachable again.")
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.args["text"] == "Slack is reachable again."

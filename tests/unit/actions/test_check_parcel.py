@@ -55,17 +55,6 @@ async def test_a_failing_carrier_gets_a_polite_answer_not_silence(carrier):
     assert [m["response"] for m in dispatcher.messages] == ["utter_carrier_unavailable"]
 
 
-async def test_an_unexpected_error_is_logged_and_the_customer_told(services, caplog):
-    async def explode(*args):
-        raise RuntimeError("database is down")
-
-    services.recovery.diagnose = explode
-    dispatcher = CollectingDispatcher()
-    await ActionCheckParcel().run(dispatcher, a_tracker(VERIFIED), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_technical_problem"]
-    assert "diagnosis failed" in caplog.text
-
-
 async def test_no_facts_are_told_without_the_postcode_however_the_order_number_came(carrier):
     dispatcher = CollectingDispatcher()
     slots = {"order_number": "100482", "second_fact": None, "language": "en"}

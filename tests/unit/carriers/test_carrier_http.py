@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -139,6 +140,37 @@ async def test_timeouts_are_retried_then_become_carrier_unavailable() -> None:
         await _get(_client(session, sleeps))
     assert isinstance(raised.value.__cause__, TimeoutError)
     assert len(sleeps) == 2
+
+
+class HangingSession(ScriptedSession):
+    """A carrier that accepts the connection and never answers, within each attempt's timeout."""
+
+    def __init__(self, attempt_seconds: float) -> None:
+        super().__init__()
+        self._attempt = attempt_seconds
+
+    @asynccontextmanager
+    async def get(self, url: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        self.requests.append({"url": url, **kwargs})
+        await asyncio.sleep(self._attempt)
+        raise TimeoutError
+        yield  # pragma: no cover
+
+
+async def test_the_whole_lookup_ends_at_its_deadline_however_many_attempts_remain() -> None:
+    session = HangingSession(attempt_seconds=0.15)
+    client = CarrierHttp(
+        cast(aiohttp.ClientSession, session),
+        carrier="postnl",
+        timeout=0.15,
+        retry=RetryPolicy(max_attempts=10, base_delay=0.01, deadline=0.4),
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(CarrierUnavailable, match=r"no answer within 0\.4s"):
+        await _get(client)
+    assert loop.time() - started < 0.6
+    assert 2 <= len(session.requests) < 10
 
 
 @pytest.mark.parametrize("value", ["soon", "inf", "nan", "Wed, 21 Oct 2015 07:28:00 GMT"])

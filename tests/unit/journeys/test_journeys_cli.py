@@ -2,15 +2,17 @@
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from herstel.cli import main
-from journeys.db import create_engine_for, migrate
+from journeys.db import VERSION_TABLE, alembic_config, create_engine_for, migrate
 from journeys.generate import generate_moments
 from journeys.moments import MomentStore
 from journeys.outbox import Outbox
@@ -152,3 +154,12 @@ def test_backfill_gives_old_moments_their_journeys_and_can_run_again(var_dir, ca
     assert main(["journeys", "backfill"]) == 0
     assert capsys.readouterr().out == "nothing to backfill: every moment has its journey\n"
     assert main(["journeys", "backfill", "--batch", "0"]) == 2
+
+
+def test_migrate_brings_an_empty_store_up_to_date_and_is_safe_to_repeat(var_dir, capsys):
+    assert main(["journeys", "migrate"]) == 0
+    assert main(["journeys", "migrate"]) == 0
+    assert capsys.readouterr().out.count("The journey store is up to date.") == 2
+    with sqlite3.connect(var_dir / "herstel.db") as db:
+        [(version,)] = db.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
