@@ -1,0 +1,226 @@
+"""Intent classifier whose confidence means something, and that hears a second complaint.
+
+Rasa's LogisticRegressionClassifier fits raw n-gram counts: a long story has hundreds of
+character n-grams, so its scores grow with its length and it comes out at 0.9-1.0 for
+whichever intent its many words lean to, right or wrong. Here every message's counts are
+damped (log 1 + count) and scaled to unit length before the logistic regression, so a
+long message weighs as much as a short one, and a temperature (config, measured with
+`make bench-nlu` to minimise calibration error) softens the probabilities so that the
+fallback threshold in config.yml is compared with a probability that holds up.
+
+A message may carry two complaints ("it came late and the box was crushed"). The message
+is cut into clauses (at punctuation and words like "and", "also", "en", "ook") and each
+clause is scored with the same weights from its tokens' features; a clause that is
+clearly another complaint than the message's intent is reported as an `also_complaint`
+entity whose value is the complaint type (late_delivery, damaged_product, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, vstack
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+
+log = logging.getLogger(__name__)
+
+COMPLAINT_PREFIX = "complain_"
+NOT_A_TYPE = {"complain_other"}  # too vague to count as a second, separate complaint
+# Where one clause ends and the next begins: punctuation, and joining words in en and nl.
+_JOINERS = {"and", "also", "plus", "but", "then", "en", "ook", "maar", "daarna", "bovendien"}
+_BREAK = re.compile(r"[.,;!?\n]|\s-\s|&|\+")
+_MIN_CLAUSE_TOKENS = 3
+_MAX_CLAUSES = 6
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
+    """Logistic regression on damped, length-normalised n-gram features, with a temperature."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "C": 10.0,  # inverse regularisation on unit-length rows
+            "max_iter": 2000,
+            "temperature": 1.0,  # > 1 softens the probabilities
+            "ranking_length": 10,
+            "clause_confidence": 0.7,  # a clause this sure of another complaint is a second one
+        }
+
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self.classes: list[str] = []
+        self.coef = np.zeros((0, 0))
+        self.intercept = np.zeros(0)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CalibratedIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(INTENT)]
+        if not examples:
+            return self._resource
+        features = vstack([_sentence_features(m) for m in examples])
+        model = LogisticRegression(
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            class_weight="balanced",
+            solver="lbfgs",
+            random_state=42,
+        )
+        model.fit(_prepared(features), [m.get(INTENT) for m in examples])
+        self.classes = [str(c) for c in model.classes_]
+        self.coef, self.intercept = model.coef_, model.intercept_
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        with self._storage.write_to(self._resource) as directory:
+            np.savez(
+                directory / "weights.npz",
+                classes=np.array(self.classes),
+                coef=self.coef,
+                intercept=self.intercept,
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CalibratedIntentClassifier:
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                weights = np.load(directory / "weights.npz", allow_pickle=False)
+                component.classes = [str(c) for c in weights["classes"]]
+                component.coef, component.intercept = weights["coef"], weights["intercept"]
+        except ValueError:
+            log.debug("no trained intent classifier in %s", resource.name)
+        return component
+
+    def probabilities(self, features: csr_matrix) -> np.ndarray:
+        """One row of intent probabilities per row of features."""
+        scores = _prepared(features) @ self.coef.T + self.intercept
+        scores = np.asarray(scores) / self.config["temperature"]
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if not self.classes:
+            return messages
+        for message in messages:
+            sentence = _sentence_features(message)
+            if sentence is None:
+                continue
+            probabilities = self.probabilities(sentence)[0]
+            order = np.argsort(-probabilities)[: self.config["ranking_length"]]
+            ranking = [
+                {"name": self.classes[i], "confidence": float(probabilities[i])} for i in order
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+            self._add_second_complaint(message, ranking[0]["name"])
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def _add_second_complaint(self, message: Message, intent: str) -> None:
+        if not intent.startswith(COMPLAINT_PREFIX) or intent in NOT_A_TYPE:
+            return
+        second = self.second_complaint(message, intent)
+        if second is None:
+            return
+        text = message.get(TEXT) or ""
+        entity = {
+            "entity": "also_complaint",
+            "value": second.removeprefix(COMPLAINT_PREFIX),
+            "start": 0,
+            "end": len(text),
+            "confidence": 1.0,
+            "extractor": self.__class__.__name__,
+        }
+        message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+
+    def second_complaint(self, message: Message, intent: str) -> str | None:
+        """Another complaint intent one clause of the message is clearly about, if any."""
+        sequence, _ = message.get_sparse_features(TEXT)
+        clauses = _clauses(message)
+        if sequence is None or len(clauses) < 2:
+            return None
+        rows = sequence.features.tocsr()
+        clause_features = vstack([csr_matrix(rows[c].sum(axis=0)) for c in clauses])
+        for probabilities in self.probabilities(clause_features):
+            best = int(np.argmax(probabilities))
+            name = self.classes[best]
+            if (
+                name.startswith(COMPLAINT_PREFIX)
+                and name not in NOT_A_TYPE
+                and name != intent
+                and probabilities[best] >= self.config["clause_confidence"]
+            ):
+                return name
+        return None
+
+
+def _sentence_features(message: Message) -> csr_matrix | None:
+    _, sentence = message.get_sparse_features(TEXT)
+    return csr_matrix(sentence.features) if sentence is not None else None
+
+
+def _prepared(features: csr_matrix) -> csr_matrix:
+    """Damped counts scaled to unit length: long and short messages weigh the same."""
+    damped = csr_matrix(features, dtype=np.float64, copy=True)
+    damped.data = np.log1p(np.abs(damped.data))
+    return normalize(damped, norm="l2", copy=False)
+
+
+def _clauses(message: Message) -> list[list[int]]:
+    """Token indices per clause, for at most a handful of clauses of a few words or more."""
+    text = message.get(TEXT) or ""
+    tokens = message.get("text_tokens") or []
+    clauses: list[list[int]] = [[]]
+    previous_end = 0
+    for index, token in enumerate(tokens):
+        between = text[previous_end : token.start]
+        word = (token.text or "").lower()
+        if clauses[-1] and (_BREAK.search(between) or word in _JOINERS):
+            clauses.append([])
+        if word not in _JOINERS:
+            clauses[-1].append(index)
+        previous_end = token.end
+    long_enough = [c for c in clauses if len(c) >= _MIN_CLAUSE_TOKENS]
+    return long_enough[:_MAX_CLAUSES]
