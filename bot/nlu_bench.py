@@ -202,6 +202,8 @@ def scored(examples: list[Example], predictions: dict[int, Prediction], ambiguit
             for gold, i, p in zip(golds, indices, found, strict=True)
             if p.intent != gold
         ]
+        # Every ranking, so calibration can be re-scored offline (e.g. at another temperature).
+        result["rankings"] = [[gold, p["ranking"]] for gold, p in zip(golds, found, strict=True)]
         results[language] = result
     return results
 
