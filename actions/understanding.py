@@ -9,7 +9,7 @@ delivery; the other one is acknowledged and kept in the `second_complaint` slot.
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policies import ComplaintType
@@ -31,6 +31,14 @@ _ACKNOWLEDGED = {
     ComplaintType.DAMAGED_PRODUCT: "utter_also_damaged_product",
     ComplaintType.WRONG_ITEM: "utter_also_wrong_item",
     ComplaintType.MISSING_ITEM: "utter_also_missing_item",
+}
+
+
+_ACK = {
+    ComplaintType.LATE_DELIVERY: "utter_ack_late_delivery",
+    ComplaintType.DAMAGED_PRODUCT: "utter_ack_damaged_product",
+    ComplaintType.WRONG_ITEM: "utter_ack_wrong_item",
+    ComplaintType.MISSING_ITEM: "utter_ack_missing_item",
 }
 
 
@@ -56,3 +64,21 @@ def second_complaint_events(dispatcher: CollectingDispatcher, tracker: Tracker) 
         return [SlotSet("complaint_type", second.value), SlotSet("second_complaint", first.value)]
     dispatcher.utter_message(response=_ACKNOWLEDGED[second])
     return [SlotSet("second_complaint", second.value)]
+
+
+def two_complaints_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """A message the model is torn between two complaints on, with one clause for each, is
+    not a misunderstanding: both are heard, and the order form starts as for a complaint.
+    None when that is not the case (then the bot asks what was meant)."""
+    ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []]
+    named = [n.removeprefix("complain_") for n in ranking if n != "nlu_fallback"][:2]
+    second = heard_second(tracker)
+    if len(named) < 2 or second is None or named[1] != second.value:
+        return None
+    first = next((c for c in _ACK if c.value == named[0]), None)
+    if first is None:
+        return None
+    dispatcher.utter_message(response=_ACK[first])
+    return [SlotSet("complaint_type", first.value), FollowupAction("order_form")]

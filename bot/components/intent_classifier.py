@@ -4,9 +4,9 @@ Rasa's LogisticRegressionClassifier fits raw n-gram counts: a long story has hun
 character n-grams, so its scores grow with its length and it comes out at 0.9-1.0 for
 whichever intent its many words lean to, right or wrong. Here every message's counts are
 damped (log 1 + count) and scaled to unit length before the logistic regression, so a
-long message weighs as much as a short one, and a temperature (config, measured with
-`make bench-nlu` to minimise calibration error) softens the probabilities so that the
-fallback threshold in config.yml is compared with a probability that holds up.
+long message weighs as much as a short one and its probability stays a probability: the
+fallback threshold in config.yml is compared with a confidence that `make bench-nlu`
+checks for calibration on messages the model never saw.
 
 A message may carry two complaints ("it came late and the box was crushed"). The message
 is cut into clauses (at punctuation and words like "and", "also", "en", "ook") and each
@@ -31,7 +31,7 @@ from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
@@ -48,7 +48,7 @@ _MAX_CLAUSES = 6
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
-    """Logistic regression on damped, length-normalised n-gram features, with a temperature."""
+    """Logistic regression on damped, length-normalised n-gram features."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -59,7 +59,6 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
         return {
             "C": 10.0,  # inverse regularisation on unit-length rows
             "max_iter": 2000,
-            "temperature": 1.0,  # > 1 softens the probabilities
             "ranking_length": 10,
             "clause_confidence": 0.7,  # a clause this sure of another complaint is a second one
         }
@@ -88,7 +87,7 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(INTENT)]
         if not examples:
             return self._resource
-        features = vstack([_sentence_features(m) for m in examples])
+        features = _stacked([_sentence_blocks(m) for m in examples])
         model = LogisticRegression(
             C=self.config["C"],
             max_iter=self.config["max_iter"],
@@ -96,7 +95,7 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
             solver="lbfgs",
             random_state=42,
         )
-        model.fit(_prepared(features), [m.get(INTENT) for m in examples])
+        model.fit(features, [m.get(INTENT) for m in examples])
         self.classes = [str(c) for c in model.classes_]
         self.coef, self.intercept = model.coef_, model.intercept_
         self.persist()
@@ -131,9 +130,9 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
         return component
 
     def probabilities(self, features: csr_matrix) -> np.ndarray:
-        """One row of intent probabilities per row of features."""
-        scores = _prepared(features) @ self.coef.T + self.intercept
-        scores = np.asarray(scores) / self.config["temperature"]
+        """One row of intent probabilities per row of prepared features."""
+        scores = features @ self.coef.T + self.intercept
+        scores = np.asarray(scores)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -142,10 +141,10 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
         if not self.classes:
             return messages
         for message in messages:
-            sentence = _sentence_features(message)
-            if sentence is None:
+            blocks = _sentence_blocks(message)
+            if not blocks:
                 continue
-            probabilities = self.probabilities(sentence)[0]
+            probabilities = self.probabilities(_stacked([blocks]))[0]
             order = np.argsort(-probabilities)[: self.config["ranking_length"]]
             ranking = [
                 {"name": self.classes[i], "confidence": float(probabilities[i])} for i in order
@@ -177,13 +176,13 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
 
     def second_complaint(self, message: Message, intent: str) -> str | None:
         """Another complaint intent one clause of the message is clearly about, if any."""
-        sequence, _ = message.get_sparse_features(TEXT)
         clauses = _clauses(message)
-        if sequence is None or len(clauses) < 2:
+        sequences = [s.tocsr() for s, _ in _blocks(message)]
+        if len(clauses) < 2 or not sequences:
             return None
-        rows = sequence.features.tocsr()
-        clause_features = vstack([csr_matrix(rows[c].sum(axis=0)) for c in clauses])
-        for probabilities in self.probabilities(clause_features):
+        # A clause's features: the sum of its tokens' rows, block by block.
+        per_clause = [[csr_matrix(rows[c].sum(axis=0)) for rows in sequences] for c in clauses]
+        for probabilities in self.probabilities(_stacked(per_clause)):
             best = int(np.argmax(probabilities))
             name = self.classes[best]
             if (
@@ -196,16 +195,33 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
         return None
 
 
-def _sentence_features(message: Message) -> csr_matrix | None:
-    _, sentence = message.get_sparse_features(TEXT)
-    return csr_matrix(sentence.features) if sentence is not None else None
+def _blocks(message: Message) -> list[tuple[csr_matrix, csr_matrix]]:
+    """(token rows, sentence row) of each sparse featurizer, in a fixed order."""
+    origins = sorted(
+        {str(f.origin) for f in message.features if f.attribute == TEXT and f.is_sparse()}
+    )
+    blocks = []
+    for origin in origins:
+        sequence, sentence = message.get_sparse_features(TEXT, [origin])
+        if sequence is not None and sentence is not None:
+            blocks.append((csr_matrix(sequence.features), csr_matrix(sentence.features)))
+    return blocks
 
 
-def _prepared(features: csr_matrix) -> csr_matrix:
-    """Damped counts scaled to unit length: long and short messages weigh the same."""
-    damped = csr_matrix(features, dtype=np.float64, copy=True)
-    damped.data = np.log1p(np.abs(damped.data))
-    return normalize(damped, norm="l2", copy=False)
+def _sentence_blocks(message: Message) -> list[csr_matrix]:
+    return [sentence for _, sentence in _blocks(message)]
+
+
+def _stacked(rows: list[list[csr_matrix]]) -> csr_matrix:
+    """One row per message: each featurizer's damped counts scaled to unit length, side by
+    side, so a long message weighs as much as a short one and no featurizer drowns another
+    (character n-grams outnumber words many times)."""
+    prepared = []
+    for block in zip(*rows, strict=True):
+        damped = csr_matrix(vstack(block), dtype=np.float64)
+        damped.data = np.log1p(np.abs(damped.data))
+        prepared.append(normalize(damped, norm="l2", copy=False))
+    return csr_matrix(hstack(prepared))
 
 
 def _clauses(message: Message) -> list[list[int]]:
