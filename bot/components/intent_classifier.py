@@ -9,7 +9,7 @@ fallback threshold in config.yml is compared with a confidence that `make bench-
 checks for calibration on messages the model never saw.
 
 A message may carry two complaints ("it came late and the box was crushed"). The message
-is cut into clauses (at punctuation and words like "and", "also", "en", "ook") and each
+is cut into clauses (at punctuation and words like "and", "but", "en", "maar") and each
 clause is scored with the same weights from its tokens' features; a clause that is
 clearly another complaint than the message's intent is reported as an `also_complaint`
 entity whose value is the complaint type (late_delivery, damaged_product, ...).
@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 
 COMPLAINT_PREFIX = "complain_"
 NOT_A_TYPE = {"complain_other"}  # too vague to count as a second, separate complaint
-# Where one clause ends and the next begins: punctuation, and joining words in en and nl.
-_JOINERS = {"and", "also", "plus", "but", "then", "en", "ook", "maar", "daarna", "bovendien"}
+# Where one clause ends and the next begins: punctuation, and joining words in en and nl
+# ("also" and "ook" stay in their clause: "and it's also broken", "er ontbrak ook iets").
+_JOINERS = {"and", "plus", "but", "then", "en", "maar", "daarna", "bovendien"}
 _BREAK = re.compile(r"[.,;!?\n]|\s-\s|&|\+")
 _MIN_CLAUSE_TOKENS = 3
 _MAX_CLAUSES = 6
