@@ -2,11 +2,11 @@
 
 Rasa's LogisticRegressionClassifier fits raw n-gram counts: a long story has hundreds of
 character n-grams, so its scores grow with its length and it comes out at 0.9-1.0 for
-whichever intent its many words lean to, right or wrong. Here every message's counts are
-damped (log 1 + count) and scaled to unit length before the logistic regression, so a
-long message weighs as much as a short one and its probability stays a probability: the
-fallback threshold in config.yml is compared with a confidence that `make bench-nlu`
-checks for calibration on messages the model never saw.
+whichever intent its many words lean to, right or wrong. Here each featurizer's counts of
+a message are damped (log 1 + count) and scaled to unit length before the logistic
+regression, so a long message weighs as much as a short one and its probability stays a
+probability: the fallback threshold in config.yml is compared with a confidence that
+`make bench-nlu` checks for calibration on messages the model never saw.
 
 A message may carry two complaints ("it came late and the box was crushed"). The message
 is cut into clauses (at punctuation and words like "and", "but", "en", "maar") and each
@@ -64,7 +64,7 @@ class CalibratedIntentClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            "C": 10.0,  # inverse regularisation on unit-length rows
+            "C": 100.0,  # inverse regularisation on unit-length rows (measured: config.yml)
             "max_iter": 2000,
             "ranking_length": 10,
             "clause_confidence": 0.7,  # a clause this sure of another complaint is a second one
