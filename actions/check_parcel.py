@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.parcel_replies import parcel_reply
+from actions.parcel_replies import disagreement_reply, parcel_reply
 from actions.recovery import offer_events
 from actions.services import get_services
 from recovery.diagnosis import Finding
@@ -32,8 +32,10 @@ class ActionCheckParcel(Action):
             return [FollowupAction("order_form")]
         services = await get_services()
         diagnosis = await services.recovery.diagnose(order_number, second_fact)
-        reply = parcel_reply(diagnosis, language)
-        dispatcher.utter_message(response=reply.response, **reply.params)
+        differ = disagreement_reply(tracker.get_slot("complaint_type"), diagnosis)
+        for reply in (differ, parcel_reply(diagnosis, language)):
+            if reply is not None:
+                dispatcher.utter_message(response=reply.response, **reply.params)
         if diagnosis.finding is Finding.ORDER_NOT_FOUND:
             return _identity_failed(dispatcher, tracker)
         # Verified from here on; the offer comes in the same call, one round trip less.

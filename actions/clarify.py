@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import hand_over, verified_facts
 from actions.services import get_services
+from actions.understanding import two_complaints_events
 from escalation.model import Why
 from herstel.settings import ROOT
 
@@ -50,6 +51,9 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        both = two_complaints_events(dispatcher, tracker)
+        if both is not None:
+            return both
         if misses_in_a_row(tracker) >= MAX_MISUNDERSTANDINGS:
             services = await get_services()
             diagnosis, proposal = await verified_facts(tracker, services)

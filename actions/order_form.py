@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import get_services
+from actions.understanding import second_complaint_events
 from shop.identity import find_email, find_order_number, find_postcode, find_second_fact
 
 FAILURES = "order_number_failures"
@@ -21,6 +23,13 @@ FAILURES = "order_number_failures"
 class ValidateOrderForm(FormValidationAction):
     def name(self) -> str:
         return "validate_order_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # The form starts on the complaint's message: a second complaint in it is heard here.
+        heard = second_complaint_events(dispatcher, tracker)
+        return [*heard, *await super().run(dispatcher, tracker, domain)]
 
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carriers.model import Shipment, ShipmentStatus
+from policies import ComplaintType
 from recovery import phrases
+from recovery.agreement import contradicts
 from recovery.diagnosis import Diagnosis, Finding
 
 CARRIER_NAMES = {"postnl": "PostNL", "dhl": "DHL"}
@@ -28,6 +30,25 @@ _SIMPLE = {
 class Reply:
     response: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+_FACTS_DIFFER = {
+    ComplaintType.LATE_DELIVERY: "utter_facts_differ_late_delivery",
+    ComplaintType.DAMAGED_PRODUCT: "utter_facts_differ_damaged_product",
+    ComplaintType.WRONG_ITEM: "utter_facts_differ_wrong_item",
+    ComplaintType.MISSING_ITEM: "utter_facts_differ_missing_item",
+}
+
+
+def disagreement_reply(complaint: str | None, diagnosis: Diagnosis) -> Reply | None:
+    """What to say before the facts when the carrier says otherwise than the customer."""
+    if complaint not in {c.value for c in _FACTS_DIFFER}:
+        return None
+    complaint_type = ComplaintType(complaint)
+    if not contradicts(complaint_type, diagnosis):
+        return None
+    carrier = CARRIER_NAMES.get(diagnosis.order.carrier, "") if diagnosis.order else ""
+    return Reply(_FACTS_DIFFER[complaint_type], {"carrier": carrier})
 
 
 def parcel_reply(diagnosis: Diagnosis, language: str | None) -> Reply:

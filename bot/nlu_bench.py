@@ -1,34 +1,41 @@
-"""NLU cross-validation per language: `make bench-nlu` (runs in Rasa's environment).
+"""NLU benchmark per language: `make bench-nlu` (runs in Rasa's environment).
 
-Trains the real pipeline (config.yml) on 4/5 of all data, Dutch and English together as in
-production, and scores the held-out fifth per language; five folds, so every example is
-predicted once by a model that never saw it. Prints per-intent precision, recall and F1,
-macro-F1 and the most confused pairs per language, and writes the same as JSON.
+Two measurements of the real pipeline (config.yml), Dutch and English in one model as in
+production, each scored per language:
 
-A prediction is scored as production would act on it: below the FallbackClassifier's
-threshold (or within its ambiguity margin) it is `nlu_fallback`, a miss for every intent.
-Because the ranking under the fallback is kept, the same predictions are also scored at
-other thresholds (a sweep, printed and written, never the headline figure).
+1. Cross-validation: trains on 4/5 of all training data and scores the held-out fifth;
+   five folds, so every example is predicted once by a model that never saw it.
+2. The held-out real-style set (tests/nlu_heldout): messages written separately in the way
+   customers really write, never trained on; one model trained on all training data.
+
+For each: per-intent precision, recall and F1, macro-F1, the worst intents, the most
+confused pairs, and calibration (expected calibration error and a reliability table of the
+top intent's confidence). A prediction is scored as production would act on it: below the
+FallbackClassifier's threshold (or within its ambiguity margin) it is `nlu_fallback`, a miss
+for every intent. The ranking under the fallback is kept, so the same predictions are also
+scored at other thresholds (a sweep, printed and written, never the headline figure).
 
 Options for quick iteration (the headline figures come from the full run):
-  --folds K      train and score only the first K of the five folds
-  --config FILE  another pipeline file instead of config.yml
-  --errors       print every miss with its confidence
-  --seed N       another (still stratified) split into folds: any change to the data also
-                 reshuffles the folds, so figures move by a few thousandths between splits
+  --folds K        train and score only the first K of the five folds (0: held-out set only)
+  --config FILE    another pipeline file instead of config.yml
+  --errors         print every miss with its confidence
+  --seed N         another (still stratified) split into folds
+  --folds-by-text  each example's fold from a hash of its text (and the seed): adding or
+                   removing examples leaves every other example in its fold, so two versions
+                   of the data compare example by example (the headline uses the stratified split)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import random
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import defaultdict
 from pathlib import Path
 
 from rasa.core.agent import Agent
@@ -38,12 +45,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import read_config_file
 
+from bot.nlu_scores import FALLBACK, Prediction, entity_scores, evaluate, worst
+
 FOLDS = 5
 LANGUAGES = ("en", "nl")
 OUT = Path("var/bench/nlu.json")
-FALLBACK = "nlu_fallback"
+HELD_OUT = Path("tests/nlu_heldout")
 ENTITIES = ("order_number", "postcode", "email", "rating", "amount", "product", "time", "carrier")
-SWEEP = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 
 Example = tuple[str, Message]  # (language or "shared", message)
 
@@ -56,6 +64,14 @@ def load_examples() -> tuple[list[Example], TrainingData]:
         examples += [(language, m) for m in data.intent_examples]
     examples += [("shared", m) for m in shared.intent_examples]
     return examples, shared
+
+
+def load_held_out() -> list[Example]:
+    return [
+        (language, m)
+        for language in LANGUAGES
+        for m in load_data(str(HELD_OUT / f"{language}.yml")).intent_examples
+    ]
 
 
 def folds_of(examples: list[Example], seed: int = 42) -> list[int]:
@@ -72,40 +88,27 @@ def folds_of(examples: list[Example], seed: int = 42) -> list[int]:
     return fold
 
 
-def train_fold(
-    config: str, train: list[Message], shared: TrainingData, workdir: Path, k: int
-) -> str:
+def folds_by_text(examples: list[Example], seed: int = 42) -> list[int]:
+    """Each example's fold from a hash of its language, text and the seed: stable under edits."""
+    return [
+        int(hashlib.sha1(f"{seed}|{language}|{m.get('text')}".encode()).hexdigest(), 16) % FOLDS
+        for language, m in examples
+    ]
+
+
+def train(config: str, train: list[Message], shared: TrainingData, workdir: Path, name: str) -> str:
     data = TrainingData(
         training_examples=train,
         regex_features=shared.regex_features,
         lookup_tables=shared.lookup_tables,
         entity_synonyms=shared.entity_synonyms,
     )
-    path = workdir / f"fold{k}.yml"
+    path = workdir / f"{name}.yml"
     path.write_text(data.nlu_as_yaml(), encoding="utf-8")
-    model = train_nlu(config, str(path), str(workdir), fixed_model_name=f"fold{k}")
+    model = train_nlu(config, str(path), str(workdir), fixed_model_name=name)
     if model is None:
-        sys.exit(f"training fold {k} failed")
+        sys.exit(f"training {name} failed")
     return model
-
-
-class Prediction(dict):
-    """What the model said: the intent it answered and the ranking beneath any fallback."""
-
-    @property
-    def intent(self) -> str:
-        return self["intent"]
-
-    def at(self, threshold: float, ambiguity: float) -> str:
-        """The intent the FallbackClassifier would give at another threshold."""
-        ranking = self["ranking"]
-        if not ranking:
-            return FALLBACK
-        top = ranking[0][1]
-        second = ranking[1][1] if len(ranking) > 1 else 0.0
-        if top < threshold or top - second < ambiguity:
-            return FALLBACK
-        return ranking[0][0]
 
 
 async def predict(model: str, texts: list[str]) -> list[Prediction]:
@@ -129,24 +132,6 @@ async def predict(model: str, texts: list[str]) -> list[Prediction]:
     return predictions
 
 
-def entity_scores(golds: list[set], predicted: list[set]) -> dict[str, dict[str, float]]:
-    """Exact-span precision, recall and F1 per entity type over the held-out messages."""
-    result = {}
-    for entity in ENTITIES:
-        tp = fp = fn = 0
-        for gold, found in zip(golds, predicted, strict=True):
-            gold = {g for g in gold if g[0] == entity}
-            found = {f for f in found if f[0] == entity}
-            tp, fp, fn = tp + len(gold & found), fp + len(found - gold), fn + len(gold - found)
-        if tp + fn == 0:
-            continue
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        result[entity] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
-    return result
-
-
 def fallback_settings(config: str) -> tuple[float, float]:
     for component in read_config_file(config).get("pipeline", []):
         if component.get("name") == "FallbackClassifier":
@@ -156,60 +141,12 @@ def fallback_settings(config: str) -> tuple[float, float]:
     return 0.0, 0.0
 
 
-def scores(pairs: list[tuple[str, str]]) -> dict[str, object]:
-    pairs = list(pairs)
-    intents = sorted({gold for gold, _ in pairs})
-    per_intent = {}
-    for intent in intents:
-        tp = sum(1 for g, p in pairs if g == intent and p == intent)
-        fp = sum(1 for g, p in pairs if g != intent and p == intent)
-        fn = sum(1 for g, p in pairs if g == intent and p != intent)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_intent[intent] = {
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-            "support": tp + fn,
-        }
-    confused = Counter((g, p) for g, p in pairs if g != p).most_common(8)
-    return {
-        "macro_f1": sum(v["f1"] for v in per_intent.values()) / len(per_intent),
-        "accuracy": sum(g == p for g, p in pairs) / len(pairs),
-        "fallback_rate": sum(p == FALLBACK for _, p in pairs) / len(pairs),
-        "intents": per_intent,
-        "confused": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confused],
-    }
-
-
-def sweep(golds: list[str], predictions: Iterable[Prediction], ambiguity: float) -> list[dict]:
-    """Macro-F1 and the precision of the answers the bot acts on, per fallback threshold."""
-    predictions = list(predictions)
-    rows = []
-    for threshold in SWEEP:
-        pairs = [(g, p.at(threshold, ambiguity)) for g, p in zip(golds, predictions, strict=True)]
-        answered = [(g, p) for g, p in pairs if p != FALLBACK]
-        result = scores(pairs)
-        rows.append(
-            {
-                "threshold": threshold,
-                "macro_f1": result["macro_f1"],
-                "accuracy": result["accuracy"],
-                "fallback_rate": result["fallback_rate"],
-                "answered_precision": (
-                    sum(g == p for g, p in answered) / len(answered) if answered else 0.0
-                ),
-            }
-        )
-    return rows
-
-
-def report(language: str, result: dict) -> None:
+def report(title: str, result: dict, errors: bool) -> None:
     print(
-        f"\n{language}: macro-F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f},"
-        f" fallback {result['fallback_rate']:.3f}"
+        f"\n{title}: macro-F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f},"
+        f" fallback {result['fallback_rate']:.3f}, ECE {result['calibration']['ece']:.3f}"
     )
+    print("  worst intents: " + ", ".join(f"{n} {f:.2f}" for n, f in worst(result)))
     print(f"  {'intent':<26} {'prec':>6} {'recall':>6} {'F1':>6} {'n':>4}")
     for intent, s in sorted(result["intents"].items(), key=lambda kv: kv[1]["f1"]):
         figures = f"{s['precision']:6.2f} {s['recall']:6.2f} {s['f1']:6.2f} {s['support']:4d}"
@@ -217,11 +154,22 @@ def report(language: str, result: dict) -> None:
     print("  most confused (gold -> predicted):")
     for c in result["confused"]:
         print(f"    {c['gold']} -> {c['predicted']}: {c['count']}")
-    print("  entities (exact spans):")
-    for entity, e in result["entities"].items():
+    if result.get("entities"):
+        print("  entities (exact spans):")
+        for entity, e in result["entities"].items():
+            print(
+                f"    {entity:<14} precision {e['precision']:.2f} recall {e['recall']:.2f}"
+                f" F1 {e['f1']:.2f} ({e['support']})"
+            )
+    calibration = result["calibration"]
+    print(
+        "  calibration of the top intent's confidence (share wrong at 0.8 or more: "
+        f"{calibration['confident_wrong']:.3f}):"
+    )
+    for row in calibration["reliability"]:
         print(
-            f"    {entity:<14} precision {e['precision']:.2f} recall {e['recall']:.2f}"
-            f" F1 {e['f1']:.2f} ({e['support']})"
+            f"    {row['bin']}: {row['count']:4d} predictions, confidence"
+            f" {row['confidence']:.2f}, right {row['accuracy']:.2f}"
         )
     print("  other fallback thresholds (same models; wrong answers vs. clarifications):")
     print(f"  {'threshold':>9} {'macro-F1':>8} {'fallback':>8} {'answered right':>14}")
@@ -230,6 +178,70 @@ def report(language: str, result: dict) -> None:
             f"  {row['threshold']:9.2f} {row['macro_f1']:8.3f} {row['fallback_rate']:8.3f}"
             f" {row['answered_precision']:14.3f}"
         )
+    if errors:
+        for miss in result["misses"]:
+            best = ", ".join(f"{n} {c:.2f}" for n, c in miss["ranking"])
+            print(f"    [{miss['gold']} -> {miss['predicted']}] {miss['text']!r} ({best})")
+
+
+def scored(examples: list[Example], predictions: dict[int, Prediction], ambiguity: float) -> dict:
+    """Per language: the scores of `predictions` (by index into `examples`)."""
+    results = {}
+    for language in LANGUAGES:
+        indices = sorted(i for i in predictions if examples[i][0] == language)
+        golds = [examples[i][1].get("intent") for i in indices]
+        found = [predictions[i] for i in indices]
+        result = evaluate(golds, found, ambiguity)
+        result["misses"] = [
+            {
+                "text": examples[i][1].get("text"),
+                "gold": gold,
+                "predicted": p.intent,
+                "ranking": p["ranking"][:2],
+            }
+            for gold, i, p in zip(golds, indices, found, strict=True)
+            if p.intent != gold
+        ]
+        # Every ranking, so calibration can be re-scored offline (e.g. at another temperature).
+        result["rankings"] = [[gold, p["ranking"]] for gold, p in zip(golds, found, strict=True)]
+        results[language] = result
+    return results
+
+
+def cross_validate(args: argparse.Namespace, workdir: Path, ambiguity: float) -> dict:
+    examples, shared = load_examples()
+    fold = (folds_by_text if args.folds_by_text else folds_of)(examples, args.seed)
+    predictions: dict[int, Prediction] = {}
+    started = time.monotonic()
+    for k in range(min(args.folds, FOLDS)):
+        print(f"fold {k + 1}/{FOLDS}: training ({time.monotonic() - started:.0f}s so far)")
+        training = [m for i, (_, m) in enumerate(examples) if fold[i] != k]
+        test = [i for i in range(len(examples)) if fold[i] == k and examples[i][0] != "shared"]
+        model = train(args.config, training, shared, workdir, f"fold{k}")
+        texts = [examples[i][1].get("text") for i in test]
+        for i, prediction in zip(test, asyncio.run(predict(model, texts)), strict=True):
+            predictions[i] = prediction
+    results = scored(examples, predictions, ambiguity)
+    for language in LANGUAGES:
+        held = sorted(i for i in predictions if examples[i][0] == language)
+        results[language]["entities"] = entity_scores(
+            [
+                {(e["entity"], e["start"], e["end"]) for e in examples[i][1].get("entities") or []}
+                for i in held
+            ],
+            [predictions[i]["entities"] for i in held],
+            ENTITIES,
+        )
+    return results
+
+
+def held_out(args: argparse.Namespace, workdir: Path, ambiguity: float) -> dict:
+    examples, shared = load_examples()
+    print("held-out set: training on all training data")
+    model = train(args.config, [m for _, m in examples], shared, workdir, "all")
+    test = load_held_out()
+    found = asyncio.run(predict(model, [m.get("text") for _, m in test]))
+    return scored(test, dict(enumerate(found)), ambiguity)
 
 
 def main() -> int:
@@ -238,70 +250,31 @@ def main() -> int:
     parser.add_argument("--config", default="config.yml")
     parser.add_argument("--errors", action="store_true", help="print every miss")
     parser.add_argument("--seed", type=int, default=42, help="another split into folds")
+    parser.add_argument("--folds-by-text", action="store_true", help="folds stable under edits")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     threshold, ambiguity = fallback_settings(args.config)
-
-    examples, shared = load_examples()
-    fold = folds_of(examples, args.seed)
-    predictions: dict[int, Prediction] = {}
     started = time.monotonic()
+    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for k in range(min(args.folds, FOLDS)):
-            print(
-                f"fold {k + 1}/{FOLDS}: training ({time.monotonic() - started:.0f}s so far)",
-                flush=True,
-            )
-            train = [m for i, (_, m) in enumerate(examples) if fold[i] != k]
-            test = [i for i in range(len(examples)) if fold[i] == k and examples[i][0] != "shared"]
-            model = train_fold(args.config, train, shared, Path(tmp), k)
-            texts = [examples[i][1].get("text") for i in test]
-            for i, prediction in zip(test, asyncio.run(predict(model, texts)), strict=True):
-                predictions[i] = prediction
-    results = {}
-    for language in LANGUAGES:
-        held_out = sorted(i for i in predictions if examples[i][0] == language)
-        golds = [examples[i][1].get("intent") for i in held_out]
-        results[language] = scores(
-            (g, predictions[i].intent) for g, i in zip(golds, held_out, strict=True)
-        )
-        results[language]["sweep"] = sweep(golds, (predictions[i] for i in held_out), ambiguity)
-        results[language]["entities"] = entity_scores(
-            [
-                {(e["entity"], e["start"], e["end"]) for e in examples[i][1].get("entities") or []}
-                for i in held_out
-            ],
-            [predictions[i]["entities"] for i in held_out],
-        )
-        results[language]["misses"] = [
-            {
-                "text": examples[i][1].get("text"),
-                "gold": g,
-                "predicted": predictions[i].intent,
-                "ranking": predictions[i]["ranking"][:2],
-            }
-            for g, i in zip(golds, held_out, strict=True)
-            if predictions[i].intent != g
-        ]
-        report(language, results[language])
-        if args.errors:
-            for miss in results[language]["misses"]:
-                best = ", ".join(f"{n} {c:.2f}" for n, c in miss["ranking"])
-                print(f"    [{miss['gold']} -> {miss['predicted']}] {miss['text']!r} ({best})")
+        if args.folds > 0:
+            results["cross_validation"] = cross_validate(args, Path(tmp), ambiguity)
+        results["held_out"] = held_out(args, Path(tmp), ambiguity)
+    for name, per_language in results.items():
+        for language, result in per_language.items():
+            report(f"{name.replace('_', '-')}, {language}", result, args.errors)
     results["settings"] = {
         "config": args.config,
         "folds": f"{min(args.folds, FOLDS)} of {FOLDS}",
         "seed": args.seed,
+        "split": "by text" if args.folds_by_text else "stratified",
         "fallback_threshold": threshold,
         "ambiguity_threshold": ambiguity,
         "seconds": round(time.monotonic() - started),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(
-        f"\nwritten to {args.out}; {min(args.folds, FOLDS)} folds took "
-        f"{time.monotonic() - started:.0f}s"
-    )
+    print(f"\nwritten to {args.out}; took {time.monotonic() - started:.0f}s")
     return 0
 
 

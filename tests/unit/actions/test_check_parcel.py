@@ -76,3 +76,19 @@ async def test_a_late_delivery_complaint_gets_the_facts_then_the_offer_in_one_tu
         "utter_offer_confirm",
     ]
     assert events_by_name(events)["offer_state"] == "pending"
+
+
+async def test_a_parcel_reported_missing_but_in_the_van_is_told_as_the_carrier_sees_it():
+    dispatcher = CollectingDispatcher()
+    slots = {**VERIFIED, "complaint_type": "missing_item"}
+    await ActionCheckParcel().run(dispatcher, a_tracker(slots), {})
+    said = [m["response"] for m in dispatcher.messages]
+    assert said[:2] == ["utter_facts_differ_missing_item", "utter_parcel_out_for_delivery_late"]
+    assert dispatcher.messages[0]["carrier"] == "PostNL"
+
+
+async def test_a_late_parcel_reported_late_needs_no_correction():
+    dispatcher = CollectingDispatcher()
+    slots = {**VERIFIED, "complaint_type": "late_delivery"}
+    await ActionCheckParcel().run(dispatcher, a_tracker(slots), {})
+    assert dispatcher.messages[0]["response"] == "utter_parcel_out_for_delivery_late"

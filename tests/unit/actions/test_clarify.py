@@ -58,3 +58,31 @@ def test_every_button_title_fits_whatsapp_and_exists_in_both_languages():
     for intent, titles in options().items():
         assert set(titles) == {"en", "nl"}, intent
         assert all(len(title) <= 20 for title in titles.values()), intent
+
+
+TORN = [
+    {"name": "nlu_fallback", "confidence": 0.5},
+    {"name": "complain_late_delivery", "confidence": 0.46},
+    {"name": "complain_damaged_product", "confidence": 0.43},
+]
+
+
+async def test_a_message_torn_between_two_complaints_it_holds_both_of_is_not_a_question():
+    tracker = a_tracker([user("nlu_fallback")], language="en")
+    tracker.latest_message["intent_ranking"] = TORN
+    tracker.latest_message["entities"] = [{"entity": "also_complaint", "value": "damaged_product"}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionClarify().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ack_late_delivery"]
+    assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
+        ("slot", "complaint_type", "late_delivery"),
+        ("followup", "order_form", None),
+    ]
+
+
+async def test_torn_between_two_complaints_without_a_clause_for_each_asks_what_was_meant():
+    tracker = a_tracker([user("nlu_fallback")], language="en")
+    tracker.latest_message["intent_ranking"] = TORN
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify"]

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from actions.parcel_replies import parcel_reply
+from actions.parcel_replies import disagreement_reply, parcel_reply
 from carriers.model import ShipmentStatus, TrackingEvent
 from recovery.diagnosis import Diagnosis, Finding
 from tests.builders import NOW, a_shipment, an_order
@@ -78,3 +78,17 @@ def test_what_could_not_be_found_is_said_plainly(finding, expected):
 def test_the_carrier_is_named_as_customers_know_it():
     diagnosis = replace(found(a_shipment()), order=an_order(carrier="dhl"))
     assert parcel_reply(diagnosis, "en").params["carrier"] == "DHL"
+
+
+def test_a_missing_parcel_still_in_the_van_is_told_as_the_carrier_sees_it():
+    reply = disagreement_reply("missing_item", found(a_shipment(ShipmentStatus.OUT_FOR_DELIVERY)))
+    assert reply is not None
+    assert reply.response == "utter_facts_differ_missing_item"
+    assert reply.params == {"carrier": "PostNL"}
+
+
+def test_no_disagreement_when_the_facts_fit_or_there_is_no_complaint():
+    delivered = found(a_shipment(ShipmentStatus.DELIVERED))
+    assert disagreement_reply("missing_item", delivered) is None
+    assert disagreement_reply(None, found(a_shipment(ShipmentStatus.OUT_FOR_DELIVERY))) is None
+    assert disagreement_reply("other", found(a_shipment(ShipmentStatus.IN_TRANSIT))) is None
